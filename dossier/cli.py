@@ -1,0 +1,144 @@
+"""The `dossier` command: parses arguments, runs a pipeline, turns problems into exit codes.
+
+Exit codes: 0 success, 1 content errors (printed as `path:line: message`), 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from . import __version__
+from .errors import ContentError, Problem
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+class UsageError(Exception):
+    """A command was called in a way that cannot work (exit 2)."""
+
+
+def _display(path: str) -> str:
+    """A path as the user typed it, made relative to the working folder when possible."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:
+        return path
+    return relative if not relative.startswith("..") else os.path.abspath(path)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .pipeline import check
+
+    checked = check(Path(args.content), _display(args.content))
+    c = checked.content
+    print(
+        f"{_display(args.content)}: ok — {len(c.articles)} articles, {len(c.sources)} sources, "
+        f"{len(c.claims)} claims, {len(c.entities)} entities"
+    )
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from .importer import import_capture
+
+    result = import_capture(
+        Path(args.capture),
+        Path(args.content),
+        source=args.source,
+        language=args.language,
+        story=args.story,
+        translation_of=args.translation_of,
+        article_id=args.id,
+        title=args.title,
+        captured=args.captured,
+        force=args.force,
+    )
+    print(f"wrote {_display(str(result.article_path))} and {_display(str(result.capture_path))}")
+    for line in result.removed:
+        print(f"  removed chrome: {line}")
+    return EXIT_OK
+
+
+def not_yet(name: str) -> Handler:
+    def handler(args: argparse.Namespace) -> int:
+        print(f"dossier {name}: not yet implemented", file=sys.stderr)
+        return EXIT_USAGE
+
+    return handler
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--content", default="content", metavar="DIR", help="content folder (default: content)")
+    parser.add_argument("--out", default="_site", metavar="DIR", help="output folder (default: _site)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dossier",
+        description="Build a checkable static site from a curated dossier of news articles.",
+    )
+    parser.add_argument("--version", action="version", version=f"dossier {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("build", help="build the site into the output folder")
+    _common(p)
+    p.set_defaults(func=not_yet("build"))
+
+    p = sub.add_parser("check", help="load, validate and analyse the content; write nothing")
+    _common(p)
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("serve", help="build, serve on 127.0.0.1 and rebuild on every change")
+    _common(p)
+    p.set_defaults(func=not_yet("serve"))
+
+    p = sub.add_parser("pdf", help="render the print page to dossier.pdf in the output folder")
+    _common(p)
+    p.set_defaults(func=not_yet("pdf"))
+
+    p = sub.add_parser("import", help="turn a raw captured article into an article skeleton")
+    _common(p)
+    p.add_argument("capture", metavar="CAPTURE", help="the captured text file")
+    p.add_argument("--source", required=True, metavar="ID", help="source id of the outlet")
+    p.add_argument("--language", required=True, metavar="LANG", help="language code, e.g. en")
+    p.add_argument("--story", metavar="ID", help="story id shared by language versions")
+    p.add_argument("--translation-of", metavar="ID", help="article id this one translates")
+    p.add_argument("--id", metavar="ID", help="article id (default: from the title)")
+    p.add_argument("--title", help="title (default: detected from the capture)")
+    p.add_argument("--captured", metavar="DATE", help="capture date (default: today)")
+    p.add_argument("--force", action="store_true", help="overwrite an existing article and capture")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("bench", help="benchmark builds on a synthetic dossier")
+    _common(p)
+    p.set_defaults(func=not_yet("bench"))
+    return parser
+
+
+def print_problems(problems: Sequence[Problem]) -> None:
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    count = len(problems)
+    print(f"{count} problem{'s' if count != 1 else ''} found", file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except ContentError as err:
+        print_problems(err.problems)
+        return EXIT_CONTENT
+    except UsageError as err:
+        print(f"dossier {args.command}: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("dossier: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED

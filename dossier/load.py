@@ -1,0 +1,511 @@
+"""Stage 1, load: read `content/` into the model, keeping the file and line of every value.
+
+The loader checks shape (required and unknown keys, types, dates); cross-references are
+the validator's job. A record that cannot be built is left out but its id is remembered,
+so that references to it do not produce a second, misleading problem.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from .dates import PartialDate, parse_date
+from .errors import Problem
+from .model import (
+    CLAIM_KINDS,
+    CLAIM_STATUSES,
+    ENTITY_KINDS,
+    SOURCE_KINDS,
+    STANCES,
+    Article,
+    Assertion,
+    Claim,
+    Content,
+    Dossier,
+    Entity,
+    Loc,
+    Source,
+)
+from .text import nfc
+from .yamlsource import YNode, parse_yaml
+
+MAX_FILE_BYTES = 32 * 1024 * 1024
+_FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """The outcome of loading: the content (as far as it could be built) and its problems."""
+
+    content: Content
+    problems: tuple[Problem, ...]
+    known_ids: Mapping[str, frozenset[str]]  # per kind, every id seen, built or not
+    broken: frozenset[str] = frozenset()  # kinds whose file could not be read at all
+
+
+class FileReader:
+    """Reads files strictly inside the content folder, as normalised UTF-8 text."""
+
+    def __init__(self, root: Path, display_root: str) -> None:
+        self.root = root
+        self.real_root = root.resolve()
+        self.display_root = display_root
+
+    def display(self, relative: str) -> str:
+        return f"{self.display_root.rstrip('/')}/{relative}" if self.display_root else relative
+
+    def inside(self, relative: str) -> bool:
+        """True when the path, symlinks followed, stays inside the content folder."""
+        try:
+            (self.root / relative).resolve().relative_to(self.real_root)
+        except (ValueError, OSError, RuntimeError):
+            return False
+        return True
+
+    def read(self, relative: str, problems: list[Problem]) -> str | None:
+        shown = self.display(relative)
+        if not self.inside(relative):
+            problems.append(Problem(shown, 1, "refusing to read a file outside the content folder"))
+            return None
+        path = self.root / relative
+        try:
+            size = path.stat().st_size
+            if size > MAX_FILE_BYTES:
+                problems.append(Problem(shown, 1, f"file too large ({size // 1_048_576} MB; the limit is 32 MB)"))
+                return None
+            data = path.read_bytes()
+        except OSError as err:
+            problems.append(Problem(shown, 1, f"cannot read file: {err.strerror or err}"))
+            return None
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as err:
+            line = data[: err.start].count(b"\n") + 1
+            problems.append(
+                Problem(shown, line, f"not valid UTF-8 (byte 0x{data[err.start]:02x}); save the file as UTF-8")
+            )
+            return None
+        if "\x00" in text:
+            problems.append(Problem(shown, text[: text.index("\x00")].count("\n") + 1, "file contains a NUL byte"))
+            return None
+        return nfc(text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+# ---------------------------------------------------------------------------
+# Typed access to one YAML mapping
+
+
+@dataclass
+class Record:
+    """One YAML mapping being turned into a model record; collects its own problems."""
+
+    node: YNode
+    path: str
+    label: str  # e.g. "claim 'troops-14000'", prefixed to every message
+    problems: list[Problem]
+    allowed: tuple[str, ...]
+    used: set[str] = field(default_factory=set)
+
+    def problem(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.path, line, f"{self.label}: {message}" if self.label else message))
+
+    @property
+    def fields(self) -> dict[str, YNode]:
+        return self.node.value if isinstance(self.node.value, dict) else {}
+
+    def line_of(self, key: str) -> int:
+        return self.node.key_lines.get(key, self.node.line)
+
+    def lines(self) -> Mapping[str, int]:
+        return MappingProxyType(dict(self.node.key_lines))
+
+    def loc(self) -> Loc:
+        return Loc(self.path, self.node.line)
+
+    def check_keys(self) -> None:
+        for key in self.fields:
+            if key not in self.allowed:
+                hint = difflib.get_close_matches(key, self.allowed, n=1, cutoff=0.6)
+                suggestion = f" (did you mean '{hint[0]}'?)" if hint else f"; allowed: {', '.join(self.allowed)}"
+                self.problem(self.line_of(key), f"unknown key '{key}'{suggestion}")
+
+    def _get(self, key: str, required: bool) -> YNode | None:
+        node = self.fields.get(key)
+        if node is None or node.value is None or (isinstance(node.value, str) and not node.value.strip()):
+            if required:
+                if node is None:
+                    self.problem(self.node.line, f"missing required key '{key}'")
+                else:
+                    self.problem(node.line, f"'{key}' must not be empty")
+            return None
+        return node
+
+    def text(self, key: str, required: bool = False) -> str | None:
+        node = self._get(key, required)
+        if node is None:
+            return None
+        if node.kind in ("mapping", "list"):
+            self.problem(node.line, f"'{key}' must be text, not a {node.kind}")
+            return None
+        return (node.raw if node.raw is not None else str(node.value)).strip()
+
+    def texts(self, key: str) -> tuple[str, ...]:
+        node = self._get(key, False)
+        if node is None:
+            return ()
+        if not isinstance(node.value, list):
+            self.problem(node.line, f"'{key}' must be a list of text")
+            return ()
+        out: list[str] = []
+        for index, item in enumerate(node.value, 1):
+            if item.kind in ("mapping", "list", "null"):
+                self.problem(item.line, f"'{key}' item {index} must be text, not a {item.kind}")
+            else:
+                out.append((item.raw if item.raw is not None else str(item.value)).strip())
+        return tuple(out)
+
+    def choice(self, key: str, options: tuple[str, ...], required: bool = True) -> str | None:
+        value = self.text(key, required)
+        if value is not None and value not in options:
+            hint = difflib.get_close_matches(value, options, n=1, cutoff=0.6)
+            suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
+            self.problem(self.line_of(key), f"'{key}' is '{value}', expected one of: {', '.join(options)}{suggestion}")
+            return None
+        return value
+
+    def date(self, key: str, required: bool = False) -> PartialDate | None:
+        value = self.text(key, required)
+        if value is None:
+            return None
+        try:
+            return parse_date(value)
+        except ValueError as err:
+            self.problem(self.line_of(key), f"'{key}': {err}")
+            return None
+
+    def figure(self, key: str) -> int | float | str | None:
+        node = self._get(key, False)
+        if node is None:
+            return None
+        if isinstance(node.value, bool) or node.kind in ("mapping", "list"):
+            self.problem(node.line, f"'{key}' must be a number or text, not a {node.kind}")
+            return None
+        if isinstance(node.value, (int, float)):
+            return node.value
+        return str(node.value).strip()
+
+
+def _each_record(root: YNode | None, path: str, what: str, problems: list[Problem]) -> Iterator[tuple[int, YNode]]:
+    """The items of a top-level YAML list, complaining about anything that is not a mapping."""
+    if root is None:
+        return
+    if root.value is None:
+        return
+    if not isinstance(root.value, list):
+        problems.append(Problem(path, root.line, f"expected a list of {what}s, found a {root.kind}"))
+        return
+    for index, item in enumerate(root.value, 1):
+        if not isinstance(item.value, dict):
+            problems.append(
+                Problem(path, item.line, f"{what} {index}: expected a mapping of keys, found a {item.kind}")
+            )
+            continue
+        yield index, item
+
+
+def _label(what: str, item: YNode, index: int) -> str:
+    ident = item.value.get("id") if isinstance(item.value, dict) else None
+    if ident is not None and ident.raw:
+        return f"{what} '{ident.raw}'"
+    return f"{what} {index}"
+
+
+# ---------------------------------------------------------------------------
+# The files
+
+
+DOSSIER_KEYS = ("title", "summary", "default_language", "languages", "base_url", "curator", "updated", "boilerplate")
+SOURCE_KEYS = ("id", "name", "kind", "url", "country", "language", "notes")
+ARTICLE_KEYS = (
+    "title", "source", "language", "story", "translation_of", "published", "captured", "capture",
+    "url", "authors", "summary",
+)  # fmt: skip
+CLAIM_KEYS = ("id", "statement", "topic", "kind", "value", "unit", "date", "status", "note", "entities", "assertions")
+ASSERTION_KEYS = ("article", "stance", "quote", "attributed_to", "value")
+ENTITY_KEYS = ("id", "name", "kind", "role", "variants", "misspellings")
+
+_EMPTY_DOSSIER_DATE = PartialDate(parse_date("1970").start)
+
+
+def _load_dossier(root: YNode | None, path: str, problems: list[Problem]) -> Dossier | None:
+    if root is None:
+        return None
+    if not isinstance(root.value, dict):
+        problems.append(Problem(path, root.line, f"expected a mapping of keys, found a {root.kind}"))
+        return None
+    rec = Record(root, path, "", problems, DOSSIER_KEYS)
+    rec.check_keys()
+    languages: list[tuple[str, str]] = []
+    lang_node = rec.fields.get("languages")
+    if lang_node is None or lang_node.value is None:
+        rec.problem(root.line, "missing required key 'languages'")
+    elif not isinstance(lang_node.value, dict):
+        rec.problem(lang_node.line, "'languages' must be a mapping of language code to name, e.g. en: English")
+    else:
+        for code, name in lang_node.value.items():
+            if name.kind in ("mapping", "list", "null"):
+                rec.problem(name.line, f"'languages': the name of '{code}' must be text")
+            else:
+                languages.append((code, (name.raw or str(name.value)).strip()))
+    before = len(problems)
+    values = {
+        "title": rec.text("title", True),
+        "summary": rec.text("summary", True),
+        "default_language": rec.text("default_language", True),
+        "base_url": rec.text("base_url", True),
+        "curator": rec.text("curator", True),
+        "updated": rec.date("updated", True),
+    }
+    boilerplate = rec.texts("boilerplate")
+    if len(problems) > before or any(v is None for v in values.values()):
+        return None
+    return Dossier(rec.loc(), languages=tuple(languages), boilerplate=boilerplate, lines=rec.lines(), **values)
+
+
+def _load_sources(root: YNode | None, path: str, problems: list[Problem], ids: set[str]) -> list[Source]:
+    out: list[Source] = []
+    for index, item in _each_record(root, path, "source", problems):
+        rec = Record(item, path, _label("source", item, index), problems, SOURCE_KEYS)
+        rec.check_keys()
+        before = len(problems)
+        ident = rec.text("id", True)
+        if ident:
+            ids.add(ident)
+        name = rec.text("name", True)
+        kind = rec.choice("kind", SOURCE_KINDS)
+        extra = {k: rec.text(k) for k in ("url", "country", "language", "notes")}
+        if len(problems) == before and ident and name and kind:
+            out.append(Source(rec.loc(), id=ident, name=name, kind=kind, lines=rec.lines(), **extra))  # type: ignore[arg-type]
+    return out
+
+
+def _load_assertions(rec: Record, problems: list[Problem]) -> tuple[Assertion, ...] | None:
+    node = rec.fields.get("assertions")
+    if node is None or node.value is None:
+        rec.problem(rec.node.line, "missing required key 'assertions'")
+        return None
+    if not isinstance(node.value, list):
+        rec.problem(node.line, f"'assertions' must be a list, found a {node.kind}")
+        return None
+    if not node.value:
+        rec.problem(node.line, "has no assertions: list at least one article that makes the claim")
+        return None
+    out: list[Assertion] = []
+    ok = True
+    for index, item in enumerate(node.value, 1):
+        label = f"{rec.label}: assertion {index}"
+        if not isinstance(item.value, dict):
+            problems.append(Problem(rec.path, item.line, f"{label}: expected a mapping of keys, found a {item.kind}"))
+            ok = False
+            continue
+        sub = Record(item, rec.path, label, problems, ASSERTION_KEYS)
+        sub.check_keys()
+        before = len(problems)
+        article = sub.text("article", True)
+        stance = sub.choice("stance", STANCES)
+        quote = sub.text("quote", True)
+        attributed_to = sub.text("attributed_to")
+        value = sub.figure("value")
+        if len(problems) > before or not (article and stance and quote):
+            ok = False
+            continue
+        out.append(
+            Assertion(
+                sub.loc(),
+                article=article,
+                stance=stance,
+                quote=quote,  # type: ignore[arg-type]
+                attributed_to=attributed_to,
+                value=value,
+                lines=sub.lines(),
+            )
+        )
+    return tuple(out) if ok else None
+
+
+def _load_claims(root: YNode | None, path: str, problems: list[Problem], ids: set[str]) -> list[Claim]:
+    out: list[Claim] = []
+    for index, item in _each_record(root, path, "claim", problems):
+        rec = Record(item, path, _label("claim", item, index), problems, CLAIM_KEYS)
+        rec.check_keys()
+        before = len(problems)
+        ident = rec.text("id", True)
+        if ident:
+            ids.add(ident)
+        values: dict[str, Any] = {
+            "statement": rec.text("statement", True),
+            "topic": rec.text("topic", True),
+            "kind": rec.choice("kind", CLAIM_KINDS),
+            "status": rec.choice("status", CLAIM_STATUSES),
+            "value": rec.figure("value"),
+            "unit": rec.text("unit"),
+            "date": rec.date("date"),
+            "note": rec.text("note"),
+            "entities": rec.texts("entities"),
+        }
+        assertions = _load_assertions(rec, problems)
+        required = ("statement", "topic", "kind", "status")
+        if len(problems) == before and ident and assertions and all(values[k] for k in required):
+            out.append(Claim(rec.loc(), id=ident, assertions=assertions, lines=rec.lines(), **values))
+    return out
+
+
+def _load_entities(root: YNode | None, path: str, problems: list[Problem], ids: set[str]) -> list[Entity]:
+    out: list[Entity] = []
+    for index, item in _each_record(root, path, "entity", problems):
+        rec = Record(item, path, _label("entity", item, index), problems, ENTITY_KEYS)
+        rec.check_keys()
+        before = len(problems)
+        ident = rec.text("id", True)
+        if ident:
+            ids.add(ident)
+        name = rec.text("name", True)
+        kind = rec.choice("kind", ENTITY_KINDS)
+        role = rec.text("role")
+        variants, misspellings = rec.texts("variants"), rec.texts("misspellings")
+        if len(problems) == before and ident and name and kind:
+            out.append(
+                Entity(
+                    rec.loc(),
+                    id=ident,
+                    name=name,
+                    kind=kind,
+                    role=role,  # type: ignore[arg-type]
+                    variants=variants,
+                    misspellings=misspellings,
+                    lines=rec.lines(),
+                )
+            )
+    return out
+
+
+def split_front_matter(text: str, path: str, problems: list[Problem]) -> tuple[str, str, int] | None:
+    """(front matter YAML, body, body's first line) of an article file."""
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != "---":
+        problems.append(Problem(path, 1, "missing front matter: an article starts with a '---' line, then YAML"))
+        return None
+    for index in range(1, len(lines)):
+        if _FRONT_MATTER_END.match(lines[index]):
+            return "\n".join(lines[1:index]), "\n".join(lines[index + 1 :]), index + 2
+    problems.append(Problem(path, 1, "front matter not closed: add a '---' line after the YAML"))
+    return None
+
+
+def _load_article(article_id: str, text: str, path: str, problems: list[Problem]) -> Article | None:
+    parts = split_front_matter(text, path, problems)
+    if parts is None:
+        return None
+    yaml_text, body, body_line = parts
+    root, yaml_problems = parse_yaml(yaml_text, path, line_offset=1)
+    problems.extend(yaml_problems)
+    if root is None:
+        return None
+    if not isinstance(root.value, dict):
+        problems.append(Problem(path, root.line, f"front matter must be a mapping of keys, found a {root.kind}"))
+        return None
+    rec = Record(root, path, "", problems, ARTICLE_KEYS)
+    rec.check_keys()
+    before = len(problems)
+    values: dict[str, Any] = {
+        "title": rec.text("title", True),
+        "source": rec.text("source", True),
+        "language": rec.text("language", True),
+        "story": rec.text("story") or article_id,
+        "translation_of": rec.text("translation_of"),
+        "published": rec.date("published"),
+        "captured": rec.date("captured", True),
+        "capture": rec.text("capture", True),
+        "url": rec.text("url"),
+        "authors": rec.texts("authors"),
+        "summary": rec.text("summary"),
+    }
+    if len(problems) > before:
+        return None
+    return Article(Loc(path, 1), id=article_id, body=body, body_line=body_line, lines=rec.lines(), **values)
+
+
+def _is_article_file(name: str) -> bool:
+    # editors' swap and backup files are not content
+    return name.endswith(".md") and not name.startswith((".", "#", "~"))
+
+
+def _read_yaml(reader: FileReader, name: str, problems: list[Problem], required: bool) -> tuple[YNode | None, bool]:
+    """(root node, readable) for one of the top-level YAML files."""
+    path = reader.root / name
+    if not path.exists() and not path.is_symlink():
+        if required:
+            problems.append(Problem(reader.display(name), 0, "file missing"))
+        return None, not required
+    text = reader.read(name, problems)
+    if text is None:
+        return None, False
+    root, yaml_problems = parse_yaml(text, reader.display(name))
+    problems.extend(yaml_problems)
+    return root, root is not None
+
+
+def load(root: Path, display_root: str | None = None) -> Loaded:
+    """Read the content folder. Never raises for bad content: problems are returned."""
+    shown = display_root if display_root is not None else os.fspath(root)
+    reader = FileReader(root, shown)
+    problems: list[Problem] = []
+    known: dict[str, set[str]] = {"source": set(), "article": set(), "claim": set(), "entity": set()}
+    broken: set[str] = set()
+    if not root.is_dir():
+        problems.append(Problem(shown, 0, "content folder not found"))
+        empty = Dossier(Loc(shown, 0), "", "", "", (), "", "", _EMPTY_DOSSIER_DATE)
+        return Loaded(Content(shown, empty, (), (), (), ()), tuple(problems), {}, frozenset(known) | {"dossier"})
+
+    loaders: dict[str, tuple[str, Callable[..., list[Any]]]] = {
+        "source": ("sources.yaml", _load_sources),
+        "claim": ("claims.yaml", _load_claims),
+        "entity": ("entities.yaml", _load_entities),
+    }
+    dossier_node, ok = _read_yaml(reader, "dossier.yaml", problems, required=True)
+    dossier = _load_dossier(dossier_node, reader.display("dossier.yaml"), problems) if ok else None
+    if dossier is None:
+        broken.add("dossier")
+        dossier = Dossier(Loc(reader.display("dossier.yaml"), 1), "", "", "", (), "", "", _EMPTY_DOSSIER_DATE)
+    records: dict[str, list[Any]] = {}
+    for kind, (name, loader) in loaders.items():
+        node, ok = _read_yaml(reader, name, problems, required=kind != "entity")
+        if not ok:
+            broken.add(kind)
+        records[kind] = loader(node, reader.display(name), problems, known[kind])
+
+    articles: list[Article] = []
+    articles_dir = root / "articles"
+    names = sorted(n for n in os.listdir(articles_dir) if _is_article_file(n)) if articles_dir.is_dir() else []
+    for name in names:
+        article_id = name[: -len(".md")]
+        known["article"].add(article_id)
+        relative = f"articles/{name}"
+        text = reader.read(relative, problems)
+        if text is None:
+            continue
+        article = _load_article(article_id, text, reader.display(relative), problems)
+        if article is not None:
+            articles.append(article)
+
+    content = Content(
+        shown, dossier, tuple(records["source"]), tuple(articles), tuple(records["claim"]), tuple(records["entity"])
+    )
+    return Loaded(content, tuple(problems), {k: frozenset(v) for k, v in known.items()}, frozenset(broken))

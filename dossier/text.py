@@ -1,0 +1,139 @@
+"""The text a reader sees in an article, and finding a curator's quote in it.
+
+Quotes are matched against the plain text of the rendered Markdown (so backslash escapes
+and emphasis markers do not get in the way), tolerating only differences in white space
+and in typographic versus straight quotation marks and apostrophes.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from markdown_it.token import Token
+
+from . import markdown
+
+_QUOTE_FOLD = str.maketrans({
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u02bc": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+    "\u00ab": '"', "\u00bb": '"', "\u2039": "'", "\u203a": "'",
+})  # fmt: skip
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’»]?\s+|\n\s*\n")
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+@dataclass(frozen=True)
+class TextSpan:
+    """Where one inline text token's content lies in the plain text."""
+
+    block: int  # index of the inline token in the token list
+    child: int  # index of the text token among its children
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class PlainText:
+    """An article body as a reader sees it, and where each piece came from."""
+
+    text: str
+    spans: tuple[TextSpan, ...]
+
+
+def plain_text_of(tokens: list[Token]) -> PlainText:
+    """Concatenate inline text; blocks are separated by a blank line, line breaks by `\\n`."""
+    parts: list[str] = []
+    spans: list[TextSpan] = []
+    length = 0
+    for block_index, token in enumerate(tokens):
+        if token.type != "inline" or not token.children:
+            continue
+        if parts:
+            parts.append("\n\n")
+            length += 2
+        for child_index, child in enumerate(token.children):
+            if child.type in ("text", "code_inline"):
+                spans.append(TextSpan(block_index, child_index, length, length + len(child.content)))
+                piece = child.content
+            elif child.type in ("softbreak", "hardbreak"):
+                piece = "\n"
+            else:
+                continue
+            parts.append(piece)
+            length += len(piece)
+    return PlainText("".join(parts), tuple(spans))
+
+
+@lru_cache(maxsize=4096)
+def plain_text(body: str) -> PlainText:
+    return plain_text_of(markdown.parse(body))
+
+
+@dataclass(frozen=True)
+class Folded:
+    """Text with quotes straightened and white space collapsed; `origin[i]` maps back."""
+
+    text: str
+    origin: tuple[int, ...]
+
+
+def fold(text: str) -> Folded:
+    chars: list[str] = []
+    origin: list[int] = []
+    in_space = True  # drops leading white space
+    for index, char in enumerate(text.translate(_QUOTE_FOLD)):
+        if char.isspace():
+            if not in_space:
+                chars.append(" ")
+                origin.append(index)
+            in_space = True
+            continue
+        in_space = False
+        chars.append(char)
+        origin.append(index)
+    if chars and chars[-1] == " ":
+        chars.pop()
+        origin.pop()
+    return Folded("".join(chars), tuple(origin))
+
+
+@lru_cache(maxsize=4096)
+def folded_plain_text(body: str) -> Folded:
+    return fold(plain_text(body).text)
+
+
+def find_quote(body: str, quote: str) -> tuple[int, int] | None:
+    """The [start, end) of the first occurrence of `quote` in the plain text of `body`."""
+    needle = fold(nfc(quote)).text
+    if not needle:
+        return None
+    hay = folded_plain_text(body)
+    at = hay.text.find(needle)
+    if at < 0:
+        return None
+    return hay.origin[at], hay.origin[at + len(needle) - 1] + 1
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
+
+
+def closest_sentence(body: str, quote: str) -> str | None:
+    """The sentence of the article most like the quote, to show as a hint."""
+    needle = fold(quote).text
+    best, best_ratio = None, 0.0
+    for sentence in sentences(plain_text(body).text):
+        matcher = difflib.SequenceMatcher(None, needle, fold(sentence).text, autojunk=False)
+        if matcher.real_quick_ratio() <= best_ratio or matcher.quick_ratio() <= best_ratio:
+            continue
+        ratio = matcher.ratio()
+        if ratio > best_ratio:
+            best, best_ratio = sentence, ratio
+    return best if best_ratio >= 0.3 else None
