@@ -44,6 +44,22 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_build(args: argparse.Namespace) -> int:
+    import time
+
+    from .pipeline import build
+
+    started = time.perf_counter()
+    built = build(Path(args.content), Path(args.out), _display(args.content))
+    report = built.report
+    elapsed = (time.perf_counter() - started) * 1000
+    print(
+        f"built {_display(args.out)}: {len(report.written)} written, {report.unchanged} unchanged, "
+        f"{len(report.removed)} removed in {elapsed:.0f} ms"
+    )
+    return EXIT_OK
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from .importer import import_capture
 
@@ -88,7 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("build", help="build the site into the output folder")
     _common(p)
-    p.set_defaults(func=not_yet("build"))
+    p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("check", help="load, validate and analyse the content; write nothing")
     _common(p)

@@ -6,16 +6,26 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ContentError
+from .findings import Analysis
 from .load import load
 from .model import Content
+from .render import TEMPLATES, render
 from .validate import validate
+from .write import WriteReport, check_output_folder, write
 
 
 @dataclass(frozen=True)
 class Checked:
-    """Content that loaded and validated without a single problem."""
+    """Content that loaded, validated without a single problem, and was analysed."""
 
     content: Content
+    analysis: Analysis
+
+
+@dataclass(frozen=True)
+class Built:
+    checked: Checked
+    report: WriteReport
 
 
 def check(content_dir: Path, display: str | None = None) -> Checked:
@@ -24,4 +34,14 @@ def check(content_dir: Path, display: str | None = None) -> Checked:
     problems = validate(loaded, content_dir)
     if problems:
         raise ContentError(problems)
-    return Checked(loaded.content)
+    from .analyse import analyse
+
+    return Checked(loaded.content, analyse(loaded.content))
+
+
+def build(content_dir: Path, out: Path, display: str | None = None, templates: Path = TEMPLATES) -> Built:
+    """Every stage; nothing is written unless the whole site rendered."""
+    check_output_folder(out, {"content": content_dir, "templates": templates})
+    checked = check(content_dir, display)
+    files = render(checked.content, checked.analysis, content_dir, templates)
+    return Built(checked, write(out, files))

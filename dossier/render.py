@@ -1,0 +1,85 @@
+"""Stage 4, render: every page of the site as bytes, in memory, keyed by output path."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import jinja2
+from markupsafe import Markup
+
+from .findings import Analysis
+from .model import Content
+from .views import Index, Page, all_pages
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+NAV = (
+    ("", "Overview"),
+    ("claims/", "Claims"),
+    ("sources/", "Sources"),
+    ("entities/", "Entities"),
+    ("timeline/", "Timeline"),
+    ("about/", "Method"),
+)
+
+
+@lru_cache(maxsize=4)
+def environment(templates: Path) -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def site_globals(content: Content) -> dict[str, Any]:
+    d = content.dossier
+    return {
+        "title": d.title,
+        "default_language": d.default_language,
+        "curator": d.curator,
+        "updated": d.updated.display(),
+        "nav": NAV,
+        # 404.html is served at any depth, so it links from the site's absolute path.
+        "base_path": urlsplit(d.base_url).path.rstrip("/") + "/",
+    }
+
+
+def render_page(env: jinja2.Environment, page: Page, site: Mapping[str, Any]) -> bytes:
+    template = env.get_template(page.template)
+    # Interface text is in the default language; mark it when the page's content is not.
+    ui_lang = Markup(f' lang="{site["default_language"]}"') if page.lang != site["default_language"] else ""
+    root = site["base_path"] if page.path == "404.html" else page.root
+    html = template.render(page=page, root=root, site=site, ui_lang=ui_lang, **page.context)
+    return html.encode("utf-8")
+
+
+def static_files(templates: Path) -> dict[str, bytes]:
+    """Everything under templates/assets/, copied as it is."""
+    assets = templates / "assets"
+    return {
+        f"assets/{path.relative_to(assets).as_posix()}": path.read_bytes()
+        for path in sorted(assets.rglob("*"))
+        if path.is_file()
+    }
+
+
+def render(content: Content, analysis: Analysis, root: Path, templates: Path = TEMPLATES) -> dict[str, bytes]:
+    """The whole site, every file as bytes. `root` is the content folder (for captures)."""
+    env = environment(templates)
+    site = site_globals(content)
+    index = Index(content, analysis)
+    output: dict[str, bytes] = {}
+    for page in all_pages(index):
+        output[page.path] = render_page(env, page, site)
+    for article in content.articles:
+        output[f"stories/{article.id}/capture.txt"] = (root / article.capture).read_bytes()
+    output.update(static_files(templates))
+    output[".nojekyll"] = b""
+    return output

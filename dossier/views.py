@@ -1,0 +1,580 @@
+"""What each page shows, computed from the model and the analysis (templates only lay it out).
+
+Every URL here is relative to the site root ("claims/x/"); templates prefix the page's
+`root` ("../../"), so the site works at a domain root and under any sub-path.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from markupsafe import Markup
+
+from . import markdown
+from .dates import PartialDate
+from .findings import Analysis, Discrepancy
+from .highlight import Quote, render_with_quotes
+from .model import Article, Assertion, Claim, Content, Entity, Source
+
+STANCES = {
+    "supports": ("✔", "supports", "The article asserts the claim."),
+    "contradicts": ("✖", "contradicts", "The article states the opposite, or a different value."),
+    "qualifies": ("◐", "qualifies", "The article asserts the claim with a caveat or a different detail."),
+    "mentions": ("○", "mentions", "The article refers to the claim without asserting it."),
+}
+STATUSES = {
+    "corroborated": "Independent sources confirm it.",
+    "reported": "Reported by this dossier's sources; confirmed only in part.",
+    "single-source": "Only one independent report says so; rewrites and translations of it count once.",
+    "contested": "The sources in this dossier disagree.",
+    "misreported": "At least one source gets this wrong; the note explains what is right.",
+    "unverified": "Stated, but nothing in this dossier or outside it confirms it.",
+}
+KIND_NAMES = {
+    "outlet": "news outlet", "agency": "news agency", "state-media": "state media", "newspaper": "newspaper",
+    "official": "official", "aggregator": "aggregator", "unknown": "unidentified",
+    "person": "person", "organisation": "organisation", "place": "place",
+}  # fmt: skip
+
+
+def md(source: str) -> Markup:
+    """Markdown from content as trusted HTML: markdown-it escapes raw HTML and drops unsafe links."""
+    return Markup(markdown.render(source))
+
+
+def md_inline(source: str) -> Markup:
+    return Markup(markdown.render_inline(source))
+
+
+def story_url(article_id: str) -> str:
+    return f"stories/{article_id}/"
+
+
+def claim_url(claim_id: str) -> str:
+    return f"claims/{claim_id}/"
+
+
+def source_url(source_id: str) -> str:
+    return f"sources/{source_id}/"
+
+
+def entity_url(entity_id: str) -> str:
+    return f"entities/{entity_id}/"
+
+
+def quote_anchor(claim_id: str, number: int) -> str:
+    return f"q-{claim_id}-{number}"
+
+
+def format_figure(value: Any, unit: str | None = None) -> str:
+    """14000 → "14,000"; with a unit "14,000 soldiers"; text stays as written."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        text = str(value)
+    elif isinstance(value, int):
+        text = f"{value:,}"
+    elif isinstance(value, float):
+        text = f"{value:,.0f}" if value.is_integer() else f"{value:,}"
+    else:
+        text = str(value)
+    return f"{text} {unit}" if unit and isinstance(value, (int, float)) else text
+
+
+def date_view(date: PartialDate | None) -> dict[str, str] | None:
+    if date is None:
+        return None
+    precision = "interval" if date.is_interval else date.start.precision
+    return {"text": date.display(), "iso": date.iso(), "precision": precision, "edtf": date.edtf()}
+
+
+@dataclass(frozen=True)
+class Page:
+    """One output page: where it goes, which template, and what it shows."""
+
+    path: str  # output file, relative to the site root: "claims/x/index.html"
+    template: str
+    title: str
+    lang: str
+    context: Mapping[str, Any] = field(default_factory=dict)
+    kind: str = "page"  # story, claim, source, entity, or page (for search filters and nav)
+
+    @property
+    def root(self) -> str:
+        return "../" * self.path.count("/")
+
+    @property
+    def url(self) -> str:
+        """The page's URL relative to the site root ("claims/x/"; "" for the overview)."""
+        return self.path.removesuffix("index.html")
+
+
+class Index:
+    """Lookup tables over the content and analysis, built once per build."""
+
+    def __init__(self, content: Content, analysis: Analysis) -> None:
+        self.content = content
+        self.analysis = analysis
+        self.articles = content.article_by_id
+        self.sources = content.source_by_id
+        self.claims = content.claim_by_id
+        self.entities = content.entity_by_id
+        self.claim_number = {c.id: n for n, c in enumerate(content.claims, 1)}
+
+    @cached_property
+    def assertions_by_article(self) -> Mapping[str, list[tuple[Claim, int, Assertion]]]:
+        out: dict[str, list[tuple[Claim, int, Assertion]]] = defaultdict(list)
+        for claim in self.content.claims:
+            for number, assertion in enumerate(claim.assertions, 1):
+                out[assertion.article].append((claim, number, assertion))
+        return out
+
+    @cached_property
+    def articles_by_source(self) -> Mapping[str, list[Article]]:
+        out: dict[str, list[Article]] = defaultdict(list)
+        for article in self.content.articles:
+            out[article.source].append(article)
+        return out
+
+    @cached_property
+    def articles_by_story(self) -> Mapping[str, list[Article]]:
+        out: dict[str, list[Article]] = defaultdict(list)
+        for article in self.content.articles:
+            out[article.story].append(article)
+        return out
+
+    @cached_property
+    def discrepancies_by_claim(self) -> Mapping[str, list[Discrepancy]]:
+        out: dict[str, list[Discrepancy]] = defaultdict(list)
+        for finding in self.analysis.discrepancies:
+            out[finding.claim].append(finding)
+        return out
+
+    @cached_property
+    def cited(self) -> Mapping[str, list[tuple[Claim, int, Assertion]]]:
+        """Per source id: the assertions whose articles credit it."""
+        out: dict[str, list[tuple[Claim, int, Assertion]]] = defaultdict(list)
+        for claim in self.content.claims:
+            for number, assertion in enumerate(claim.assertions, 1):
+                if assertion.attributed_to:
+                    out[assertion.attributed_to].append((claim, number, assertion))
+        return out
+
+    @cached_property
+    def claims_by_entity(self) -> Mapping[str, list[Claim]]:
+        out: dict[str, list[Claim]] = defaultdict(list)
+        for claim in self.content.claims:
+            for entity in claim.entities:
+                out[entity].append(claim)
+        return out
+
+    def language_name(self, code: str) -> str:
+        return self.content.dossier.language_names.get(code, code)
+
+    # -- small views shared by several pages ----------------------------------
+
+    def article_ref(self, article_id: str) -> dict[str, Any]:
+        article = self.articles[article_id]
+        source = self.sources.get(article.source)
+        return {
+            "id": article.id,
+            "title": article.title,
+            "url": story_url(article.id),
+            "lang": article.language,
+            "language": self.language_name(article.language),
+            "source": source.name if source else article.source,
+            "source_url": source_url(article.source),
+        }
+
+    def claim_ref(self, claim: Claim) -> dict[str, Any]:
+        return {
+            "id": claim.id,
+            "number": self.claim_number[claim.id],
+            "label": f"C{self.claim_number[claim.id]}",
+            "statement": claim.statement,
+            "url": claim_url(claim.id),
+            "status": claim.status,
+            "topic": claim.topic,
+            "disputed": claim.id in self.discrepancies_by_claim,
+        }
+
+    def stance(self, assertion: Assertion) -> dict[str, str]:
+        symbol, word, meaning = STANCES[assertion.stance]
+        return {"key": assertion.stance, "symbol": symbol, "word": word, "meaning": meaning}
+
+    def discrepancy_view(self, finding: Discrepancy) -> dict[str, Any]:
+        claim = self.claims[finding.claim]
+        return {
+            "claim": self.claim_ref(claim),
+            "kind": finding.kind,
+            "summary": finding.summary,
+            "positions": [
+                {"label": p.label, "articles": [self.article_ref(a) for a in p.articles]} for p in finding.positions
+            ],
+        }
+
+    def independent(self, article_ids: Iterable[str]) -> int:
+        return self.analysis.independent_count(list(dict.fromkeys(article_ids)))
+
+
+# ---------------------------------------------------------------------------
+# Pages
+
+
+def overview_page(ix: Index) -> Page:
+    d = ix.content.dossier
+    stories = []
+    for story, articles in ix.articles_by_story.items():
+        first = articles[0]
+        original = next((a for a in articles if a.translation_of is None), first)
+        stories.append({
+            "id": story,
+            "url": story_url(original.id),
+            "title": original.title,
+            "lang": original.language,
+            "source": ix.article_ref(original.id)["source"],
+            "published": date_view(original.published),
+            "summary": original.summary,
+            "claims": len(ix.assertions_by_article.get(original.id, [])),
+            "versions": [ix.article_ref(a.id) for a in articles],
+        })
+    counts = {
+        "articles": len(ix.content.articles),
+        "stories": len(ix.articles_by_story),
+        "independent": ix.independent(a.id for a in ix.content.articles),
+        "sources": len(ix.content.sources),
+        "outlets": len(ix.articles_by_source),
+        "claims": len(ix.content.claims),
+        "entities": len(ix.content.entities),
+        "discrepancies": len(ix.analysis.discrepancies),
+    }
+    return Page(
+        "index.html", "index.html", d.title, d.default_language,
+        {
+            "summary_html": md(d.summary),
+            "stories": stories,
+            "discrepancies": [ix.discrepancy_view(f) for f in ix.analysis.discrepancies],
+            "counts": counts,
+            "updated": date_view(d.updated),
+            "curator": d.curator,
+            "flags": _quality_flags(ix, [a.id for a in ix.content.articles]),
+        },
+    )
+
+
+def _quality_flags(ix: Index, article_ids: list[str]) -> list[dict[str, Any]]:
+    """Misspelled names and mixed-script words in these articles, in words."""
+    wanted = set(article_ids)
+    flags: list[dict[str, Any]] = []
+    for use in ix.analysis.names:
+        if use.misspelling and use.article in wanted:
+            entity = ix.entities[use.entity]
+            flags.append({
+                "kind": "misspelling",
+                "article": ix.article_ref(use.article),
+                "found": use.found,
+                "entity": {"name": entity.name, "url": entity_url(entity.id)},
+                "count": use.count,
+            })
+    for word in ix.analysis.mixed_script:
+        if word.article in wanted:
+            entity = ix.entities.get(word.entity) if word.entity else None
+            flags.append({
+                "kind": "mixed-script",
+                "article": ix.article_ref(word.article),
+                "found": word.word,
+                "runs": [{"script": r.script, "text": r.text, "codepoints": r.codepoints} for r in word.runs],
+                "folded": word.folded,
+                "entity": {"name": entity.name, "url": entity_url(entity.id)} if entity else None,
+                "count": word.count,
+            })
+    return flags
+
+
+def story_page(ix: Index, article: Article) -> Page:
+    source = ix.sources.get(article.source)
+    assertions = ix.assertions_by_article.get(article.id, [])
+    quotes = [
+        Quote(
+            anchor=quote_anchor(claim.id, number),
+            text=assertion.quote,
+            href=f"../../{claim_url(claim.id)}",
+            label=f"C{ix.claim_number[claim.id]}",
+            title=claim.statement,
+        )
+        for claim, number, assertion in assertions
+    ]
+    body_html, found = render_with_quotes(article.body, quotes)
+    claims = [
+        {
+            "claim": ix.claim_ref(claim),
+            "stance": ix.stance(assertion),
+            "anchor": quote_anchor(claim.id, number) if quote_anchor(claim.id, number) in found else None,
+            "value": format_figure(assertion.value, claim.unit if claim.kind == "figure" else None),
+        }
+        for claim, number, assertion in assertions
+    ]
+    versions = [ix.article_ref(a.id) for a in ix.articles_by_story[article.story] if a.id != article.id]
+    relations = [
+        {
+            "relation": pair.relation,
+            "verdict": pair.verdict,
+            "other": ix.article_ref(pair.b if pair.a == article.id else pair.a),
+            "similarity": pair.similarity,
+        }
+        for pair in ix.analysis.pairs
+        if article.id in (pair.a, pair.b)
+    ]
+    return Page(
+        f"stories/{article.id}/index.html", "story.html", article.title, article.language,
+        {
+            "article": {
+                "id": article.id,
+                "title": article.title,
+                "lang": article.language,
+                "language": ix.language_name(article.language),
+                "published": date_view(article.published),
+                "captured": date_view(article.captured),
+                "url": article.url,
+                "authors": article.authors,
+                "summary": article.summary,
+                "translation_of": ix.article_ref(article.translation_of) if article.translation_of else None,
+                "capture_url": f"stories/{article.id}/capture.txt",
+            },
+            "source": _source_box(ix, source, article.source),
+            "body_html": Markup(body_html),
+            "claims": claims,
+            "versions": versions,
+            "relations": relations,
+            "flags": _quality_flags(ix, [article.id]),
+            "names": _names_in(ix, article.id),
+        },
+        kind="story",
+    )
+
+
+def _source_box(ix: Index, source: Source | None, source_id: str) -> dict[str, Any]:
+    if source is None:
+        return {"id": source_id, "name": source_id, "url": source_url(source_id)}
+    return {
+        "id": source.id,
+        "name": source.name,
+        "kind": KIND_NAMES[source.kind],
+        "url": source_url(source.id),
+        "website": source.url,
+        "country": source.country,
+        "notes_html": md(source.notes) if source.notes else None,
+    }
+
+
+def _names_in(ix: Index, article_id: str) -> list[dict[str, Any]]:
+    by_entity: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for use in ix.analysis.names:
+        if use.article == article_id:
+            by_entity[use.entity].append({"found": use.found, "count": use.count, "misspelling": use.misspelling})
+    return [
+        {"entity": {"name": ix.entities[e].name, "url": entity_url(e), "kind": ix.entities[e].kind}, "forms": forms}
+        for e, forms in sorted(by_entity.items(), key=lambda item: ix.entities[item[0]].name.casefold())
+    ]
+
+
+def claims_page(ix: Index) -> Page:
+    topics: dict[str, list[Claim]] = defaultdict(list)
+    for claim in ix.content.claims:
+        topics[claim.topic].append(claim)
+    tables = []
+    for topic, claims in topics.items():
+        article_ids = list(dict.fromkeys(a.article for c in claims for a in c.assertions))
+        columns = [ix.article_ref(a) for a in ix.content.article_by_id if a in article_ids]
+        rows = []
+        for claim in claims:
+            cells = []
+            for column in columns:
+                found = [(n, a) for n, a in enumerate(claim.assertions, 1) if a.article == column["id"]]
+                cells.append([
+                    {
+                        "stance": ix.stance(a),
+                        "value": format_figure(a.value),
+                        "href": f"{story_url(a.article)}#{quote_anchor(claim.id, n)}",
+                    }
+                    for n, a in found
+                ])
+            rows.append({
+                "claim": ix.claim_ref(claim),
+                "cells": cells,
+                "independent": ix.independent(a.article for a in claim.assertions if a.stance == "supports"),
+            })
+        tables.append({"topic": topic, "columns": columns, "rows": rows})
+    return Page("claims/index.html", "claims.html", "Claims compared", ix.content.dossier.default_language,
+                {"tables": tables, "stances": STANCES})
+
+
+def claim_page(ix: Index, claim: Claim) -> Page:
+    rows = []
+    for number, assertion in enumerate(claim.assertions, 1):
+        article = ix.articles.get(assertion.article)
+        attributed = ix.sources.get(assertion.attributed_to) if assertion.attributed_to else None
+        rows.append({
+            "article": ix.article_ref(assertion.article) if article else {"id": assertion.article},
+            "stance": ix.stance(assertion),
+            "value": format_figure(assertion.value),
+            "attributed_to": {"name": attributed.name, "url": source_url(attributed.id)} if attributed else None,
+            "quote": assertion.quote,
+            "href": f"{story_url(assertion.article)}#{quote_anchor(claim.id, number)}",
+        })
+    supporting = [a.article for a in claim.assertions if a.stance == "supports"]
+    return Page(
+        f"claims/{claim.id}/index.html", "claim.html", claim.statement, ix.content.dossier.default_language,
+        {
+            "claim": ix.claim_ref(claim),
+            "kind": claim.kind,
+            "value": format_figure(claim.value, claim.unit),
+            "date": date_view(claim.date),
+            "status_meaning": STATUSES[claim.status],
+            "note_html": md(claim.note) if claim.note else None,
+            "rows": rows,
+            "discrepancies": [ix.discrepancy_view(f) for f in ix.discrepancies_by_claim.get(claim.id, [])],
+            "entities": [{"name": ix.entities[e].name, "url": entity_url(e)} for e in claim.entities],
+            "support": {"articles": len(set(supporting)), "independent": ix.independent(supporting)},
+        },
+        kind="claim",
+    )
+
+
+def sources_page(ix: Index) -> Page:
+    outlets, cited = [], []
+    for source in ix.content.sources:
+        row = {
+            "name": source.name,
+            "url": source_url(source.id),
+            "kind": KIND_NAMES[source.kind],
+            "articles": len(ix.articles_by_source.get(source.id, [])),
+            "cited": len(ix.cited.get(source.id, [])),
+        }
+        (outlets if row["articles"] else cited).append(row)
+    pairs = [
+        {
+            "a": ix.article_ref(p.a), "b": ix.article_ref(p.b), "relation": p.relation,
+            "similarity": f"{p.similarity:.2f}", "verdict_html": md_inline(p.verdict),
+        }
+        for p in ix.analysis.pairs
+    ]
+    similarities = [
+        {"a": ix.article_ref(a), "b": ix.article_ref(b), "score": f"{score:.2f}",
+         "flagged": any({p.a, p.b} == {a, b} for p in ix.analysis.pairs)}
+        for a, b, score in ix.analysis.similarities
+    ]
+    return Page("sources/index.html", "sources.html", "Sources", ix.content.dossier.default_language,
+                {"outlets": outlets, "cited": cited, "pairs": pairs, "similarities": similarities})
+
+
+def source_page(ix: Index, source: Source) -> Page:
+    article_ids = [a.id for a in ix.articles_by_source.get(source.id, [])]
+    mine = set(article_ids)
+    asserts, only = [], []
+    for claim in ix.content.claims:
+        own = [a for a in claim.assertions if a.article in mine]
+        if not own:
+            continue
+        entry = {"claim": ix.claim_ref(claim), "stances": [ix.stance(a) for a in own]}
+        asserts.append(entry)
+        if all(a.article in mine for a in claim.assertions):
+            only.append(entry)
+    disagreements = [
+        ix.discrepancy_view(f) for f in ix.analysis.discrepancies if mine.intersection(f.articles)
+    ]
+    cited = [
+        {"claim": ix.claim_ref(claim), "article": ix.article_ref(a.article), "quote": a.quote,
+         "lang": ix.articles[a.article].language if a.article in ix.articles else None,
+         "href": f"{story_url(a.article)}#{quote_anchor(claim.id, n)}"}
+        for claim, n, a in ix.cited.get(source.id, [])
+    ]
+    return Page(
+        f"sources/{source.id}/index.html", "source.html", source.name, ix.content.dossier.default_language,
+        {
+            "source": _source_box(ix, source, source.id),
+            "articles": [ix.article_ref(a) for a in article_ids],
+            "asserts": asserts,
+            "only": only,
+            "disagreements": disagreements,
+            "cited": cited,
+            "flags": _quality_flags(ix, article_ids),
+        },
+        kind="source",
+    )
+
+
+def entities_page(ix: Index) -> Page:
+    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    mentions: dict[str, int] = defaultdict(int)
+    wrong: dict[str, int] = defaultdict(int)
+    for use in ix.analysis.names:
+        mentions[use.entity] += use.count
+        wrong[use.entity] += use.count if use.misspelling else 0
+    for entity in sorted(ix.content.entities, key=lambda e: e.name.casefold()):
+        groups[entity.kind].append({
+            "name": entity.name, "url": entity_url(entity.id), "role": entity.role,
+            "mentions": mentions[entity.id], "misspelled": wrong[entity.id],
+        })
+    ordered = [{"kind": KIND_NAMES[k], "entities": groups[k]} for k in ("person", "organisation", "place") if groups[k]]
+    return Page("entities/index.html", "entities.html", "People, organisations and places",
+                ix.content.dossier.default_language, {"groups": ordered})
+
+
+def entity_page(ix: Index, entity: Entity) -> Page:
+    per_article: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for use in ix.analysis.names:
+        if use.entity == entity.id:
+            per_article[use.article].append({"found": use.found, "form": use.form, "count": use.count,
+                                             "misspelling": use.misspelling})
+    mixed = [w for w in ix.analysis.mixed_script if w.entity == entity.id]
+    for word in mixed:
+        per_article[word.article].append({"found": word.word, "form": word.folded, "count": word.count,
+                                          "mixed_script": True})
+    rows = [
+        {"article": ix.article_ref(a), "forms": per_article[a]} for a in ix.content.article_by_id if a in per_article
+    ]
+    return Page(
+        f"entities/{entity.id}/index.html", "entity.html", entity.name, ix.content.dossier.default_language,
+        {
+            "entity": {"name": entity.name, "kind": KIND_NAMES[entity.kind], "role": entity.role,
+                       "variants": entity.variants, "misspellings": entity.misspellings},
+            "rows": rows,
+            "claims": [ix.claim_ref(c) for c in ix.claims_by_entity.get(entity.id, [])],
+            "flags": _quality_flags(ix, list(per_article)),
+        },
+        kind="entity",
+    )
+
+
+def timeline_page(ix: Index) -> Page:
+    entries = []
+    for claim_id in ix.analysis.timeline:
+        claim = ix.claims[claim_id]
+        entries.append({"date": date_view(claim.date), "claim": ix.claim_ref(claim),
+                        "articles": [ix.article_ref(a) for a in dict.fromkeys(x.article for x in claim.assertions)]})
+    return Page("timeline/index.html", "timeline.html", "Timeline", ix.content.dossier.default_language,
+                {"entries": entries})
+
+
+def about_page(ix: Index) -> Page:
+    return Page("about/index.html", "about.html", "Method", ix.content.dossier.default_language,
+                {"stances": STANCES, "statuses": STATUSES})
+
+
+def not_found_page(ix: Index) -> Page:
+    return Page("404.html", "404.html", "Page not found", ix.content.dossier.default_language)
+
+
+def all_pages(ix: Index) -> list[Page]:
+    pages = [overview_page(ix), claims_page(ix), sources_page(ix), entities_page(ix), timeline_page(ix),
+             about_page(ix), not_found_page(ix)]
+    pages += [story_page(ix, a) for a in ix.content.articles]
+    pages += [claim_page(ix, c) for c in ix.content.claims]
+    pages += [source_page(ix, s) for s in ix.content.sources]
+    pages += [entity_page(ix, e) for e in ix.content.entities]
+    return pages
