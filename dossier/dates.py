@@ -92,11 +92,15 @@ class PartialDate:
 
     def display(self) -> str:
         """`July 2025`, `26 April 2025`, `Aug 2024 – Mar 2025`, `October 2025?`."""
+        return " – ".join(text for _, text in self.display_parts())
+
+    def display_parts(self) -> list[tuple[str, str]]:
+        """(ISO date, human text) for the point, or for each end of an interval."""
         if self.end is None:
-            return self.start.display()
+            return [(self.start.iso(), self.start.display())]
         same_year = self.start.year == self.end.year and self.start.month is not None
         start = self.start.display(short=True, with_year=not same_year)
-        return f"{start} – {self.end.display(short=True)}"
+        return [(self.start.iso(), start), (self.end.iso(), self.end.display(short=True))]
 
     def sort_key(self) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
         """Chronological order: by first possible day, then by last possible day."""

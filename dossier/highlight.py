@@ -48,7 +48,7 @@ def _token(kind: str, content: str) -> Token:
 def _ref(quote: Quote) -> Token:
     return _token(
         "html_inline",
-        f'<a class="claim-ref" href="{escape(quote.href)}" title="{escape(quote.title)}">{escape(quote.label)}</a>',
+        f'<a class="claim-ref" data-pagefind-ignore href="{escape(quote.href)}" title="{escape(quote.title)}">{escape(quote.label)}</a>',
     )
 
 

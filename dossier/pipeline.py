@@ -7,6 +7,7 @@ from pathlib import Path
 
 from .errors import ContentError
 from .findings import Analysis
+from .index import IndexReport, index_site
 from .load import load
 from .model import Content
 from .render import TEMPLATES, render
@@ -26,6 +27,7 @@ class Checked:
 class Built:
     checked: Checked
     report: WriteReport
+    index: IndexReport | None
 
 
 def check(content_dir: Path, display: str | None = None) -> Checked:
@@ -39,9 +41,13 @@ def check(content_dir: Path, display: str | None = None) -> Checked:
     return Checked(loaded.content, analyse(loaded.content))
 
 
-def build(content_dir: Path, out: Path, display: str | None = None, templates: Path = TEMPLATES) -> Built:
+def build(
+    content_dir: Path, out: Path, display: str | None = None, templates: Path = TEMPLATES, search: bool = True
+) -> Built:
     """Every stage; nothing is written unless the whole site rendered."""
     check_output_folder(out, {"content": content_dir, "templates": templates})
     checked = check(content_dir, display)
-    files = render(checked.content, checked.analysis, content_dir, templates)
-    return Built(checked, write(out, files))
+    rendered = render(checked.content, checked.analysis, content_dir, templates)
+    report = write(out, rendered.files)
+    index = index_site(out, rendered.searchable) if search else None
+    return Built(checked, report, index)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from markupsafe import Markup
 
 from .findings import Analysis
 from .model import Content
+from .printing import print_page
 from .views import Index, Page, all_pages
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -46,6 +48,7 @@ def site_globals(content: Content) -> dict[str, Any]:
         "curator": d.curator,
         "updated": d.updated.display(),
         "nav": NAV,
+        "pdf": False,  # True once dossier.pdf exists beside the pages (see pdf.link_overview)
         # 404.html is served at any depth, so it links from the site's absolute path.
         "base_path": urlsplit(d.base_url).path.rstrip("/") + "/",
     }
@@ -70,16 +73,27 @@ def static_files(templates: Path) -> dict[str, bytes]:
     }
 
 
-def render(content: Content, analysis: Analysis, root: Path, templates: Path = TEMPLATES) -> dict[str, bytes]:
-    """The whole site, every file as bytes. `root` is the content folder (for captures)."""
+@dataclass(frozen=True)
+class Rendered:
+    """The whole site in memory."""
+
+    files: dict[str, bytes]  # output path -> bytes
+    searchable: dict[str, str]  # output path of each page to index -> its language
+
+
+def render(content: Content, analysis: Analysis, root: Path, templates: Path = TEMPLATES) -> Rendered:
+    """Every file of the site. `root` is the content folder (for captures)."""
     env = environment(templates)
     site = site_globals(content)
     index = Index(content, analysis)
-    output: dict[str, bytes] = {}
-    for page in all_pages(index):
-        output[page.path] = render_page(env, page, site)
+    files: dict[str, bytes] = {}
+    searchable: dict[str, str] = {}
+    for page in [*all_pages(index), print_page(index)]:
+        files[page.path] = render_page(env, page, site)
+        if page.search is not None:
+            searchable[page.path] = page.lang
     for article in content.articles:
-        output[f"stories/{article.id}/capture.txt"] = (root / article.capture).read_bytes()
-    output.update(static_files(templates))
-    output[".nojekyll"] = b""
-    return output
+        files[f"stories/{article.id}/capture.txt"] = (root / article.capture).read_bytes()
+    files.update(static_files(templates))
+    files[".nojekyll"] = b""
+    return Rendered(files, searchable)

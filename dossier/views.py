@@ -6,6 +6,7 @@ Every URL here is relative to the site root ("claims/x/"); templates prefix the 
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -89,7 +90,8 @@ def date_view(date: PartialDate | None) -> dict[str, str] | None:
     if date is None:
         return None
     precision = "interval" if date.is_interval else date.start.precision
-    return {"text": date.display(), "iso": date.iso(), "precision": precision, "edtf": date.edtf()}
+    parts = [{"iso": iso, "text": text} for iso, text in date.display_parts()]
+    return {"text": date.display(), "parts": parts, "precision": precision, "edtf": date.edtf()}
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,8 @@ class Page:
     title: str
     lang: str
     context: Mapping[str, Any] = field(default_factory=dict)
-    kind: str = "page"  # story, claim, source, entity, or page (for search filters and nav)
+    kind: str = "page"  # story, claim, source, entity, search or page
+    search: Mapping[str, Any] | None = None  # Pagefind meta and filters; None: not indexed
 
     @property
     def root(self) -> str:
@@ -354,6 +357,14 @@ def story_page(ix: Index, article: Article) -> Page:
             "names": _names_in(ix, article.id),
         },
         kind="story",
+        search={
+            "type": "Story",
+            "language": ix.language_name(article.language),
+            "context": f"{source.name if source else article.source} · {ix.language_name(article.language)}",
+            "sources": [source.name if source else article.source],
+            "topics": sorted({claim.topic for claim, _, _ in assertions}),
+            "date": article.published.iso() if article.published else None,
+        },
     )
 
 
@@ -442,6 +453,14 @@ def claim_page(ix: Index, claim: Claim) -> Page:
             "support": {"articles": len(set(supporting)), "independent": ix.independent(supporting)},
         },
         kind="claim",
+        search={
+            "type": "Claim",
+            "language": ix.language_name(ix.content.dossier.default_language),
+            "context": f"{claim.topic} · {claim.status}",
+            "sources": sorted({r["article"]["source"] for r in rows if "source" in r["article"]}),
+            "topics": [claim.topic],
+            "date": claim.date.start.iso() if claim.date else None,
+        },
     )
 
 
@@ -505,6 +524,14 @@ def source_page(ix: Index, source: Source) -> Page:
             "flags": _quality_flags(ix, article_ids),
         },
         kind="source",
+        search={
+            "type": "Source",
+            "language": ix.language_name(ix.content.dossier.default_language),
+            "context": KIND_NAMES[source.kind],
+            "sources": [source.name],
+            "topics": sorted({e["claim"]["topic"] for e in asserts}),
+            "date": None,
+        },
     )
 
 
@@ -530,11 +557,11 @@ def entity_page(ix: Index, entity: Entity) -> Page:
     for use in ix.analysis.names:
         if use.entity == entity.id:
             per_article[use.article].append({"found": use.found, "form": use.form, "count": use.count,
-                                             "misspelling": use.misspelling})
+                                             "misspelling": use.misspelling, "mixed_script": False})
     mixed = [w for w in ix.analysis.mixed_script if w.entity == entity.id]
     for word in mixed:
         per_article[word.article].append({"found": word.word, "form": word.folded, "count": word.count,
-                                          "mixed_script": True})
+                                          "misspelling": False, "mixed_script": True})
     rows = [
         {"article": ix.article_ref(a), "forms": per_article[a]} for a in ix.content.article_by_id if a in per_article
     ]
@@ -548,6 +575,14 @@ def entity_page(ix: Index, entity: Entity) -> Page:
             "flags": _quality_flags(ix, list(per_article)),
         },
         kind="entity",
+        search={
+            "type": {"person": "Person", "organisation": "Organisation", "place": "Place"}[entity.kind],
+            "language": ix.language_name(ix.content.dossier.default_language),
+            "context": entity.role or KIND_NAMES[entity.kind],
+            "sources": sorted({r["article"]["source"] for r in rows}),
+            "topics": sorted({c.topic for c in ix.claims_by_entity.get(entity.id, [])}),
+            "date": None,
+        },
     )
 
 
@@ -566,13 +601,20 @@ def about_page(ix: Index) -> Page:
                 {"stances": STANCES, "statuses": STATUSES})
 
 
+def search_page(ix: Index) -> Page:
+    primary = ix.content.dossier.default_language
+    languages = [primary] + sorted({a.language for a in ix.content.articles} - {primary})
+    return Page("search/index.html", "search.html", "Search", primary,
+                {"primary": primary, "languages_json": json.dumps(languages)}, kind="search")
+
+
 def not_found_page(ix: Index) -> Page:
     return Page("404.html", "404.html", "Page not found", ix.content.dossier.default_language)
 
 
 def all_pages(ix: Index) -> list[Page]:
     pages = [overview_page(ix), claims_page(ix), sources_page(ix), entities_page(ix), timeline_page(ix),
-             about_page(ix), not_found_page(ix)]
+             about_page(ix), search_page(ix), not_found_page(ix)]
     pages += [story_page(ix, a) for a in ix.content.articles]
     pages += [claim_page(ix, c) for c in ix.content.claims]
     pages += [source_page(ix, s) for s in ix.content.sources]
