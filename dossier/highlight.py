@@ -46,9 +46,11 @@ def _token(kind: str, content: str) -> Token:
 
 
 def _ref(quote: Quote) -> Token:
+    # data-pagefind-ignore: the label must not glue onto the quoted word in the search index
     return _token(
         "html_inline",
-        f'<a class="claim-ref" data-pagefind-ignore href="{escape(quote.href)}" title="{escape(quote.title)}">{escape(quote.label)}</a>',
+        f'<a class="claim-ref" data-pagefind-ignore href="{escape(quote.href)}" '
+        f'title="{escape(quote.title)}">{escape(quote.label)}</a>',
     )
 
 

@@ -603,7 +603,7 @@ def about_page(ix: Index) -> Page:
 
 def search_page(ix: Index) -> Page:
     primary = ix.content.dossier.default_language
-    languages = [primary] + sorted({a.language for a in ix.content.articles} - {primary})
+    languages = [primary, *sorted({a.language for a in ix.content.articles} - {primary})]
     return Page("search/index.html", "search.html", "Search", primary,
                 {"primary": primary, "languages_json": json.dumps(languages)}, kind="search")
 

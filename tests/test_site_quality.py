@@ -75,6 +75,7 @@ def test_pages_work_without_javascript(kursk_site: Path) -> None:
 
 
 CHUNKS = 4
+AXE_RUN = "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
 
 
 @pytest.mark.browser
@@ -88,7 +89,7 @@ def test_axe_finds_no_serious_or_critical_violations(kursk_server, browser, chun
         for name in names:
             page.goto(kursk_server.base + name)
             page.add_script_tag(path=str(AXE))
-            violations = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
+            violations = page.evaluate(AXE_RUN)
             for v in violations:
                 if v["impact"] in ("serious", "critical"):
                     failures.append(f"{scheme} {name}: {v['id']} ({v['impact']}): {v['nodes'][0]['target']}")
