@@ -35,6 +35,11 @@ STATUSES = {
     "misreported": "At least one source gets this wrong; the note explains what is right.",
     "unverified": "Stated, but nothing in this dossier or outside it confirms it.",
 }
+DISCREPANCY_KINDS = {
+    "figure": "Different figures",
+    "stance": "Sources take opposite positions",
+    "naming": "Different names or places",
+}
 KIND_NAMES = {
     "outlet": "news outlet", "agency": "news agency", "state-media": "state media", "newspaper": "newspaper",
     "official": "official", "aggregator": "aggregator", "unknown": "unidentified",
@@ -209,16 +214,30 @@ class Index:
         symbol, word, meaning = STANCES[assertion.stance]
         return {"key": assertion.stance, "symbol": symbol, "word": word, "meaning": meaning}
 
-    def discrepancy_view(self, finding: Discrepancy) -> dict[str, Any]:
-        claim = self.claims[finding.claim]
-        return {
-            "claim": self.claim_ref(claim),
-            "kind": finding.kind,
-            "summary": finding.summary,
-            "positions": [
-                {"label": p.label, "articles": [self.article_ref(a) for a in p.articles]} for p in finding.positions
-            ],
-        }
+    def discrepancy_groups(self, findings: Iterable[Discrepancy]) -> list[dict[str, Any]]:
+        """Findings grouped by claim, in claim order: one card per disputed claim."""
+        by_claim: dict[str, list[Discrepancy]] = defaultdict(list)
+        for finding in findings:
+            by_claim[finding.claim].append(finding)
+        return [
+            {
+                "claim": self.claim_ref(self.claims[claim_id]),
+                "findings": [
+                    {
+                        "kind": f.kind,
+                        "label": DISCREPANCY_KINDS[f.kind],
+                        "summary": f.summary,
+                        "positions": [
+                            {"label": p.label, "articles": [self.article_ref(a) for a in p.articles]}
+                            for p in f.positions
+                        ],
+                    }
+                    for f in by_claim[claim_id]
+                ],
+            }
+            for claim_id in self.claims
+            if claim_id in by_claim
+        ]
 
     def independent(self, article_ids: Iterable[str]) -> int:
         return self.analysis.independent_count(list(dict.fromkeys(article_ids)))
@@ -253,14 +272,14 @@ def overview_page(ix: Index) -> Page:
         "outlets": len(ix.articles_by_source),
         "claims": len(ix.content.claims),
         "entities": len(ix.content.entities),
-        "discrepancies": len(ix.analysis.discrepancies),
+        "discrepancies": len({f.claim for f in ix.analysis.discrepancies}),
     }
     return Page(
         "index.html", "index.html", d.title, d.default_language,
         {
             "summary_html": md(d.summary),
             "stories": stories,
-            "discrepancies": [ix.discrepancy_view(f) for f in ix.analysis.discrepancies],
+            "discrepancies": ix.discrepancy_groups(ix.analysis.discrepancies),
             "counts": counts,
             "updated": date_view(d.updated),
             "curator": d.curator,
@@ -448,7 +467,7 @@ def claim_page(ix: Index, claim: Claim) -> Page:
             "status_meaning": STATUSES[claim.status],
             "note_html": md(claim.note) if claim.note else None,
             "rows": rows,
-            "discrepancies": [ix.discrepancy_view(f) for f in ix.discrepancies_by_claim.get(claim.id, [])],
+            "discrepancies": ix.discrepancy_groups(ix.discrepancies_by_claim.get(claim.id, [])),
             "entities": [{"name": ix.entities[e].name, "url": entity_url(e)} for e in claim.entities],
             "support": {"articles": len(set(supporting)), "independent": ix.independent(supporting)},
         },
@@ -503,9 +522,7 @@ def source_page(ix: Index, source: Source) -> Page:
         asserts.append(entry)
         if all(a.article in mine for a in claim.assertions):
             only.append(entry)
-    disagreements = [
-        ix.discrepancy_view(f) for f in ix.analysis.discrepancies if mine.intersection(f.articles)
-    ]
+    disagreements = ix.discrepancy_groups(f for f in ix.analysis.discrepancies if mine.intersection(f.articles))
     cited = [
         {"claim": ix.claim_ref(claim), "article": ix.article_ref(a.article), "quote": a.quote,
          "lang": ix.articles[a.article].language if a.article in ix.articles else None,
