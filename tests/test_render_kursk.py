@@ -23,7 +23,7 @@ def test_memorial_location_claim_shows_both_positions(kursk_site: Path) -> None:
     finding = html[html.index('class="finding'):]
     finding = finding[: finding.index("</div>")]
     assert "a city park" in finding
-    assert "not yet finalized" in finding
+    assert "site not yet chosen" in finding
     assert 'class="stance stance-supports"' in html and 'class="stance stance-contradicts"' in html
 
 

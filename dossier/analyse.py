@@ -1,0 +1,133 @@
+"""Stage 3, analyse: derive what no curator should have to write by hand.
+
+`analyse(content)` is pure and deterministic: the same content gives an equal `Analysis`.
+Each detector lives in its own module and works on plain data:
+
+* `discrepancies` — figure, stance and naming disagreements per claim;
+* `names` — every variant and misspelling of every entity in every article;
+* `scripts` — words mixing scripts (Unicode TS #39), mapped to entities where they fold to one;
+* `similarity` — same-language rewrites; translations come from `translation_of`.
+
+Independence: rewrite and translation pairs are joined (union-find) into groups; each
+group is one report, whatever the number of articles in it. Groups are numbered from 1
+in order of their first article in content order; every article has a group.
+
+Everything is computed on the text a reader sees (`text.plain_text(body).text`), not the
+Markdown source, so markup never splits a name or a word.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+from .discrepancies import discrepancies
+from .findings import Analysis, ArticlePair, NameUse
+from .model import Article, Content
+from .names import entity_forms, name_uses
+from .scripts import NameIndex, mixed_script_words, name_key
+from .similarity import REWRITE_THRESHOLD, jaccard, scored_pairs, tokens
+from .text import plain_text
+
+
+def analyse(content: Content) -> Analysis:
+    order = {a.id: i for i, a in enumerate(content.articles)}
+    texts = [(a.id, a.language, plain_text(a.body).text) for a in content.articles]
+    names = name_uses(entity_forms(content.entities), texts)
+    every_form = NameIndex.build((e.id, (e.name, *e.variants, *e.misspellings)) for e in content.entities)
+    mixed = tuple(w for ident, _, text in texts for w in mixed_script_words(ident, text, every_form))
+    originals = translations(content.articles)
+    similarities = tuple(scored_pairs(texts))
+    pairs = article_pairs(content.articles, similarities, originals, names, dict((i, t) for i, _, t in texts))
+    return Analysis(
+        discrepancies=discrepancies(content.claims, order, accepted_names(content), originals),
+        names=names,
+        mixed_script=mixed,
+        pairs=pairs,
+        similarities=similarities,
+        groups=groups([a.id for a in content.articles], pairs),
+        timeline=timeline(content),
+    )
+
+
+def accepted_names(content: Content) -> Mapping[str, str]:
+    """name_key of every accepted form (canonical name and variants) -> entity id; misspellings excluded."""
+    out: dict[str, str] = {}
+    for entity in content.entities:
+        for form in (entity.name, *entity.variants):
+            out.setdefault(name_key(form), entity.id)
+    return out
+
+
+def translations(articles: Sequence[Article]) -> Mapping[str, str]:
+    """Translation id -> original id, for originals that exist."""
+    known = {a.id for a in articles}
+    return {a.id: a.translation_of for a in articles if a.translation_of in known and a.translation_of != a.id}
+
+
+def translation_score(a: str, b: str, names: Iterable[NameUse], texts: Mapping[str, str]) -> float:
+    """Jaccard of what survives translation: the entities named and the numbers ("14,000" = "14.000")."""
+
+    def neutral(article: str) -> frozenset[str]:
+        entities = {"entity:" + u.entity for u in names if u.article == article}
+        numbers = {t for t in tokens(texts.get(article, "")) if t.isdigit()}
+        return frozenset(entities | numbers)
+
+    return round(jaccard(neutral(a), neutral(b)), 4)
+
+
+def _rewrite_verdict(a: Article, b: Article) -> str:
+    if a.published and b.published and a.published.sort_key() != b.published.sort_key():
+        first, second = (a, b) if a.published.sort_key() < b.published.sort_key() else (b, a)
+        return f"`{second.id}` reads as a rewrite of `{first.id}`; they are not independent."
+    return f"`{a.id}` and `{b.id}` read as rewrites of one report; they are not independent."
+
+
+def article_pairs(
+    articles: Sequence[Article],
+    similarities: Iterable[tuple[str, str, float]],
+    originals: Mapping[str, str],
+    names: Sequence[NameUse],
+    texts: Mapping[str, str],
+) -> tuple[ArticlePair, ...]:
+    """Translations (original first) and rewrites (score at or above the threshold), in content order."""
+    by_id = {a.id: a for a in articles}
+    order = {a.id: i for i, a in enumerate(articles)}
+    out: dict[frozenset[str], ArticlePair] = {}
+    for translation, original in originals.items():
+        verdict = f"`{translation}` is a translation of `{original}`; they are one report."
+        score = translation_score(original, translation, names, texts)
+        out.setdefault(
+            frozenset((original, translation)), ArticlePair(original, translation, "translation", score, verdict)
+        )
+    for a, b, score in similarities:
+        if score >= REWRITE_THRESHOLD and frozenset((a, b)) not in out:
+            out[frozenset((a, b))] = ArticlePair(a, b, "rewrite", score, _rewrite_verdict(by_id[a], by_id[b]))
+    return tuple(sorted(out.values(), key=lambda p: sorted((order[p.a], order[p.b]))))
+
+
+def groups(articles: Sequence[str], pairs: Iterable[ArticlePair]) -> Mapping[str, int]:
+    """Article id -> independence group (1, 2, …, numbered by first article in content order)."""
+    parent = {a: a for a in articles}
+
+    def root(a: str) -> str:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    for pair in pairs:
+        if pair.a in parent and pair.b in parent:
+            ra, rb = root(pair.a), root(pair.b)
+            if ra != rb:
+                parent[rb] = ra
+    numbers: dict[str, int] = {}
+    out: dict[str, int] = {}
+    for article in articles:
+        out[article] = numbers.setdefault(root(article), len(numbers) + 1)
+    return out
+
+
+def timeline(content: Content) -> tuple[str, ...]:
+    """Ids of the claims that have a date, chronologically (ties in content order)."""
+    dated = [(c.date.sort_key(), i, c.id) for i, c in enumerate(content.claims) if c.date is not None]
+    return tuple(ident for _, _, ident in sorted(dated))

@@ -1,0 +1,99 @@
+"""Article similarity: rewrites of one report score high, unrelated articles on one topic low."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dossier import similarity
+from dossier.similarity import (
+    REWRITE_THRESHOLD,
+    containment,
+    features,
+    jaccard,
+    rare_feature_candidates,
+    scored_pairs,
+    tokens,
+)
+
+# One agency report about a made-up harbour bridge, told twice in different words, and a
+# third article on the same topic that reports something else.
+REPORT_A = """Mayor Anna Berg told the Portville Courier agency that the harbour bridge will cost
+12 million euros and open in May. Engineers from Nordbau finished the final inspection of the steel
+arches on Tuesday, she said, and the ferry service will be suspended during the last weeks of work.
+Residents of the old quarter had protested against the toll, which Berg defended as temporary."""
+
+REPORT_B = """Speaking to the Portville Courier, mayor Anna Berg said the new harbour bridge is expected
+to open in May at a cost of 12 million euros. According to Berg, Nordbau engineers completed their final
+inspection of the steel arches this Tuesday; ferries will stop running in the final weeks of construction.
+She described the planned toll, criticised by residents of the old quarter, as a temporary measure."""
+
+OTHER = """The harbour of Portville handled more cargo than ever last year, the port authority reported.
+Container traffic grew by a fifth, while the number of cruise ships calling at the city fell. Dock workers'
+unions are negotiating new contracts, and the authority plans to dredge the eastern basin next spring. The new
+bridge, a project of the city council, was not mentioned in the annual report."""
+
+
+def test_tokens_drop_possessives_and_separators() -> None:
+    assert tokens("Berg’s 12,000 EUR, 2.7 Mio") == ["berg", "12000", "eur", "27", "mio"]
+
+
+def test_features_stem_and_drop_stop_words() -> None:
+    vocabulary = features("The engineers finalized it; the engineer finalizes", "en").vocabulary
+    assert vocabulary == {"engine", "finali"}
+
+
+def test_rewrite_scores_above_threshold_and_unrelated_below() -> None:
+    a, b, other = (features(t, "en") for t in (REPORT_A, REPORT_B, OTHER))
+    assert similarity.score(a, b) >= REWRITE_THRESHOLD
+    assert similarity.score(a, other) < REWRITE_THRESHOLD
+    assert similarity.score(b, other) < REWRITE_THRESHOLD
+
+
+def test_copied_excerpt_is_caught_by_containment() -> None:
+    long = REPORT_A + "\n" + OTHER + "\nMore text about " + " ".join(f"topic{i}" for i in range(80))
+    excerpt = " ".join(REPORT_A.split()[:45])
+    a, b = features(long, "en"), features(excerpt, "en")
+    assert jaccard(a.vocabulary, b.vocabulary) < REWRITE_THRESHOLD
+    assert containment(a.shingles, b.shingles) >= REWRITE_THRESHOLD
+
+
+def test_short_texts_do_not_count_as_copies() -> None:
+    a, b = features("the bridge opens in May", "en"), features("the bridge opens in May, Berg said", "en")
+    assert containment(a.shingles, b.shingles) == 0.0
+
+
+def test_only_same_language_pairs_are_scored_in_given_order() -> None:
+    articles = [("a", "en", REPORT_A), ("d", "de", REPORT_A), ("b", "en-GB", REPORT_B), ("c", "en", OTHER)]
+    pairs = scored_pairs(articles)
+    assert [(x, y) for x, y, _ in pairs] == [("a", "b"), ("a", "c"), ("b", "c")]
+    assert all(0.0 <= s <= 1.0 for _, _, s in pairs)
+
+
+def test_large_buckets_find_the_same_rewrites(monkeypatch: pytest.MonkeyPatch) -> None:
+    filler = [(f"n{i}", "en", f"Unrelated note {i} about item{i} and thing{i * 7} in place{i % 3}.") for i in range(12)]
+    articles = [("a", "en", REPORT_A), *filler, ("b", "en", REPORT_B), ("c", "en", OTHER)]
+    full = {(x, y) for x, y, s in scored_pairs(articles) if s >= REWRITE_THRESHOLD}
+    monkeypatch.setattr(similarity, "ALL_PAIRS_LIMIT", 2)
+    filtered = scored_pairs(articles)
+    assert {(x, y) for x, y, s in filtered if s >= REWRITE_THRESHOLD} == full
+    assert ("a", "b") in full
+    assert len(filtered) < len(list(itertools.combinations(articles, 2)))
+
+
+def test_rare_feature_candidates() -> None:
+    common = frozenset(range(100, 140))  # the topic: every set has it
+    sets = [common | {i} for i in range(10)]  # each with one feature of its own
+    sets += [common | {1, 50, 51, 52}, common | {50, 51, 52, 60}]  # two sharing three rare features
+    assert rare_feature_candidates(sets, size=8, min_hits=4, rare=5) == {(10, 11)}
+    assert (1, 10) in rare_feature_candidates(sets, size=8, min_hits=2, rare=5)
+    assert len(rare_feature_candidates(sets, size=8, min_hits=4, rare=20)) == 66  # the topic pairs everything
+
+
+@given(st.lists(st.frozensets(st.integers(0, 40), max_size=30), max_size=10))
+def test_rare_feature_candidates_are_ordered_pairs_of_sets_that_share(sets: list[frozenset[int]]) -> None:
+    for i, j in rare_feature_candidates(sets, size=5, min_hits=1, rare=4):
+        assert i < j and sets[i] & sets[j]
