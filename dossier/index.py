@@ -6,8 +6,7 @@ stemmed as German, each language gets its own bundle (`pagefind/<lang>/`), built
 real Pagefind binary from a temporary tree of hard links to that language's pages; the
 search page loads its own language's bundle and merges the others (`mergeIndex`).
 
-The new bundles are built beside the output and swapped in only when all succeeded, so
-a failed indexing run leaves the previous search index in place.
+A language's new bundle replaces its old one only once Pagefind has succeeded for it.
 """
 
 from __future__ import annotations
@@ -19,7 +18,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -102,29 +100,46 @@ def normalise_bundle(bundle: Path) -> None:
     entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
-def index_site(out: Path, pages: Mapping[str, str]) -> IndexReport:
-    """Index `pages` (output path -> language) of the site in `out` into `out/pagefind/`."""
+def build_bundles(site: Path, pages: Mapping[str, str]) -> None:
+    """Index `pages` (output path -> language) of `site` into `site/pagefind/<lang>/`.
+
+    Only the languages present in `pages` are rebuilt; each replaces its old bundle.
+    """
     by_language: dict[str, list[str]] = {}
     for path, language in sorted(pages.items()):
         by_language.setdefault(language, []).append(path)
-    with tempfile.TemporaryDirectory(dir=out.parent, prefix=f".{out.name}-index-") as scratch:
-        work = Path(scratch)
-        bundles = work / "bundles"
+    scratch = site / ".dossier-index-tmp"  # inside the site: cleaned up with it if a build is killed
+    shutil.rmtree(scratch, ignore_errors=True)
+    try:
         jobs = []
         for language, paths in by_language.items():
-            tree = work / "pages" / language
+            tree = scratch / "pages" / language
             for path in paths:
-                _link_or_copy(out / path, tree / path)
-            jobs.append((tree, bundles / language))
+                _link_or_copy(site / path, tree / path)
+            jobs.append((tree, scratch / "bundles" / language))
         with ThreadPoolExecutor(max_workers=min(2, len(jobs) or 1)) as pool:
             list(pool.map(lambda job: _run_pagefind(*job), jobs))
-        for _, bundle in jobs:
+        (site / INDEX_DIR).mkdir(exist_ok=True)
+        for language, (_, bundle) in zip(by_language, jobs, strict=True):
             normalise_bundle(bundle)
-        bundles.mkdir(exist_ok=True)
-        previous = out / INDEX_DIR
-        retired = work / "retired"
-        if previous.exists():
-            os.replace(previous, retired)
-        os.replace(bundles, previous)
-    files = [p for p in previous.rglob("*") if p.is_file()]
-    return IndexReport(tuple(by_language), len(pages), len(files), sum(p.stat().st_size for p in files))
+            target = site / INDEX_DIR / language
+            if target.exists():
+                os.replace(target, scratch / f"retired-{language}")
+            os.replace(bundle, target)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def index_site(out: Path, pages: Mapping[str, str]) -> IndexReport:
+    """Rebuild every language bundle of the site in `out`, in place; drop bundles of vanished languages."""
+    build_bundles(out, pages)
+    languages = set(pages.values())
+    for folder in (out / INDEX_DIR).iterdir():
+        if folder.name not in languages:
+            shutil.rmtree(folder)
+    return report(out, pages)
+
+
+def report(out: Path, pages: Mapping[str, str]) -> IndexReport:
+    files = [p for p in (out / INDEX_DIR).rglob("*") if p.is_file()]
+    return IndexReport(tuple(sorted(set(pages.values()))), len(pages), len(files), sum(p.stat().st_size for p in files))

@@ -7,12 +7,12 @@ from pathlib import Path
 
 from .errors import ContentError
 from .findings import Analysis
-from .index import IndexReport, index_site
+from .index import IndexReport, build_bundles, report
 from .load import load
 from .model import Content
-from .render import TEMPLATES, render
+from .render import TEMPLATES, PageRenderer, render
 from .validate import validate
-from .write import WriteReport, check_output_folder, write
+from .write import WriteReport, check_output_folder, publish
 
 
 @dataclass(frozen=True)
@@ -42,12 +42,17 @@ def check(content_dir: Path, display: str | None = None) -> Checked:
 
 
 def build(
-    content_dir: Path, out: Path, display: str | None = None, templates: Path = TEMPLATES, search: bool = True
+    content_dir: Path,
+    out: Path,
+    display: str | None = None,
+    templates: Path = TEMPLATES,
+    search: bool = True,
+    draw: PageRenderer | None = None,
 ) -> Built:
-    """Every stage; nothing is written unless the whole site rendered."""
+    """Every stage, all or nothing: the output changes only once the whole new site, index included, is ready."""
     check_output_folder(out, {"content": content_dir, "templates": templates})
     checked = check(content_dir, display)
-    rendered = render(checked.content, checked.analysis, content_dir, templates)
-    report = write(out, rendered.files)
-    index = index_site(out, rendered.searchable) if search else None
-    return Built(checked, report, index)
+    rendered = render(checked.content, checked.analysis, content_dir, templates, draw)
+    searchable = rendered.searchable if search else {}
+    written = publish(out, rendered.files, searchable, build_bundles)
+    return Built(checked, written, report(out, searchable) if search else None)

@@ -3,13 +3,22 @@
 A file whose bytes did not change is not touched; files the build no longer produces
 are removed. Dossier only ever deletes inside a folder that carries its marker file,
 and refuses to write into a non-empty folder it did not create.
+
+`publish` is the all-or-nothing form used by `dossier build`: the new site is assembled
+in a sibling staging folder (unchanged files hard-linked from the current output) and
+swapped in with one atomic rename, so a build that fails or is killed at any moment
+leaves the previous output exactly as it was. `write` updates a folder in place, file by
+file (each file atomically); the preview server uses it between rebuilds.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import os
+import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,3 +98,101 @@ def _remove_stale(out: Path, keep: set[str]) -> list[str]:
         if folder != out and not any(folder.iterdir()):
             folder.rmdir()
     return sorted(removed)
+
+
+# ---------------------------------------------------------------------------
+# All-or-nothing publishing
+
+
+STAGING_INFIX = ".dossier-staging-"
+_RENAME_EXCHANGE = 2
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two folders (Linux renameat2); False where the system cannot."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd = -100
+    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)
+    return result == 0
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def _same_bytes(path: Path, data: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def remove_leftovers(out: Path) -> None:
+    """Staging folders of builds that were killed: ours by name, beside the output."""
+    if not out.parent.is_dir():
+        return
+    for sibling in out.parent.iterdir():
+        if sibling.name.startswith(f".{out.name}{STAGING_INFIX}") and sibling.is_dir() and not sibling.is_symlink():
+            shutil.rmtree(sibling, ignore_errors=True)
+
+
+# Fills `stage/pagefind/` for the given languages; reuses nothing itself.
+Indexer = Callable[[Path, Mapping[str, str]], None]
+
+
+def publish(out: Path, files: Mapping[str, bytes], searchable: Mapping[str, str], indexer: Indexer) -> WriteReport:
+    """Make `out` hold exactly `files` plus a search index over `searchable`, all at once."""
+    files = {**files, MARKER: MARKER_TEXT}
+    remove_leftovers(out)
+    same = {path for path, data in files.items() if _same_bytes(out / path, data)}
+    previous = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()} if out.is_dir() else set()
+    previous_pages = {p for p in previous if not p.startswith(INDEX_DIR + "/")}
+    removed = tuple(sorted(previous_pages - set(files)))
+    languages = sorted(set(searchable.values()))
+    # A language's bundle is reusable when every page it indexes is unchanged.
+    stale_languages = [
+        lang for lang in languages
+        if not (out / INDEX_DIR / lang).is_dir()
+        or any(path not in same for path, page_lang in searchable.items() if page_lang == lang)
+    ]
+    old_languages = {p.name for p in (out / INDEX_DIR).iterdir()} if (out / INDEX_DIR).is_dir() else set()
+    if len(same) == len(files) and not removed and not stale_languages and old_languages == set(languages):
+        return WriteReport((), len(files), ())
+
+    stage = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}{STAGING_INFIX}"))
+    try:
+        written = []
+        for relative, data in sorted(files.items()):
+            target = stage / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if relative in same:
+                _link_or_copy(out / relative, target)
+            else:
+                target.write_bytes(data)
+                written.append(relative)
+        for lang in languages:
+            if lang not in stale_languages:
+                shutil.copytree(out / INDEX_DIR / lang, stage / INDEX_DIR / lang, copy_function=_link_or_copy)
+        if stale_languages:
+            indexer(stage, {p: lang for p, lang in searchable.items() if lang in stale_languages})
+        if out.exists():
+            if not _exchange(stage, out):
+                # No atomic swap here: two renames, the window between them as short as it gets.
+                retired = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}{STAGING_INFIX}"))
+                os.rename(out, retired / "old")
+                os.rename(stage, out)
+                stage = retired
+        else:
+            os.rename(stage, out)
+            stage = None  # type: ignore[assignment]
+    finally:
+        if stage is not None and stage.exists():
+            shutil.rmtree(stage, ignore_errors=True)
+    return WriteReport(tuple(written), len(same), removed)

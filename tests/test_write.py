@@ -1,0 +1,162 @@
+"""Output safety: all-or-nothing builds, no lost files, refusal of folders that are not ours."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from dossier.cli import main
+from dossier.pipeline import build
+from dossier.write import MARKER
+
+from .conftest import KURSK, ROOT
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_second_build_writes_nothing(valid_content: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    build(valid_content, out)
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*")}
+    again = build(valid_content, out)
+    assert again.report.written == () and again.report.removed == ()
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == before
+
+
+def test_an_edit_rewrites_only_what_changed(valid_content: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    build(valid_content, out)
+    article = valid_content / "articles" / "bridge-de.md"
+    article.write_text(article.read_text(encoding="utf-8").replace("zufrieden", "sehr zufrieden"), encoding="utf-8")
+    report = build(valid_content, out).report
+    assert "stories/bridge-de/index.html" in report.written
+    assert "stories/bridge-en/index.html" not in report.written
+    assert len(report.written) < report.unchanged
+
+
+def test_content_error_leaves_previous_output_exactly(valid_content: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    build(valid_content, out)
+    before = snapshot(out)
+    (valid_content / "claims.yaml").write_text("- id: [broken\n", encoding="utf-8")
+    assert main(["build", "--content", str(valid_content), "--out", str(out)]) == 1
+    assert snapshot(out) == before
+    assert [p.name for p in tmp_path.iterdir() if "staging" in p.name] == []
+
+
+def test_removed_article_disappears_from_the_output(valid_content: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    build(valid_content, out)
+    (valid_content / "articles" / "bridge-de.md").unlink()
+    (valid_content / "captures" / "bridge-de.txt").unlink()
+    claims = valid_content / "claims.yaml"
+    text = claims.read_text(encoding="utf-8")
+    start = text.index("    - article: bridge-de")
+    claims.write_text(text[:start] + text[text.index("- id: opening-date"):], encoding="utf-8")
+    build(valid_content, out)
+    assert not (out / "stories" / "bridge-de").exists()
+    assert not (out / "pagefind" / "de").exists()
+
+
+def _variant(content: Path, marker: str) -> None:
+    article = content / "articles" / "memorial-park-en.md"
+    text = article.read_text(encoding="utf-8")
+    text = text.replace("Kursk Oblast shares a border", f"Kursk Oblast {marker}shares a border")
+    article.write_text(text, encoding="utf-8")
+
+
+@pytest.mark.xdist_group("browser")  # keeps this CPU-heavy test off the other worker's timing
+def test_build_killed_at_random_moments_leaves_old_or_new_output(tmp_path: Path) -> None:
+    content_a, content_b = tmp_path / "a", tmp_path / "b"
+    shutil.copytree(KURSK, content_a)
+    shutil.copytree(KURSK, content_b)
+    _variant(content_b, "(edited) ")
+    out = tmp_path / "site"
+    build(content_b, out)
+    state_b = snapshot(out)
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "dossier", "build", "--content", str(content_a), "--out", str(out)],
+                   cwd=ROOT, check=True, capture_output=True)
+    duration = time.perf_counter() - started  # how long one build takes on this machine now
+    state_a = snapshot(out)
+    assert state_a != state_b
+    rng = random.Random(20261121)
+    outcomes, mid_publish = [], 0
+    current, other = (content_a, state_a), (content_b, state_b)
+    for _ in range(10):
+        process = subprocess.Popen(
+            [sys.executable, "-m", "dossier", "build", "--content", str(other[0]), "--out", str(out)],
+            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        time.sleep(rng.uniform(0.05, 1.3 * duration))
+        mid_publish += any("staging" in p.name for p in tmp_path.iterdir())
+        process.kill()
+        process.wait()
+        after = snapshot(out)
+        assert after in (current[1], other[1]), "a killed build left a mixed or damaged output"
+        outcomes.append(after == other[1])
+        if after == other[1]:
+            current, other = other, current
+    print("kills after the swap:", outcomes, "kills while staging:", mid_publish)
+    assert mid_publish >= 1  # some kills landed while the new site was being assembled
+    build(current[0], out)  # the next build cleans up whatever a killed one left beside the output
+    assert [p.name for p in tmp_path.iterdir() if "staging" in p.name] == []
+    assert snapshot(out) == current[1]
+
+
+def test_ctrl_c_during_a_build_leaves_the_output(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(KURSK, content)
+    out = tmp_path / "site"
+    build(content, out)
+    before = snapshot(out)
+    _variant(content, "(edited) ")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dossier", "build", "--content", str(content), "--out", str(out)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    time.sleep(0.3)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=30)
+    if process.returncode == 0:  # the build finished before the signal arrived
+        pytest.skip("build finished before Ctrl-C")
+    assert process.returncode == 130
+    assert "Traceback" not in err
+    assert snapshot(out) == before
+
+
+@pytest.mark.parametrize("target", ["home", "content", "dot", "templates-inside", "contains-content"])
+def test_refuses_output_folders_that_are_not_its_own(target: str, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "notes.txt").write_text("precious", encoding="utf-8")
+    content = home / "content"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "valid", content)
+    os.chdir(home)
+    out = {
+        "home": str(home), "content": "content", "dot": ".",
+        "templates-inside": str(ROOT / "templates" / "site"), "contains-content": str(home),
+    }[target]
+    before = snapshot(home)
+    assert main(["build", "--content", "content", "--out", out]) == 1
+    err = capsys.readouterr().err
+    assert "refusing" in err or "may not be" in err
+    assert snapshot(home) == before
+    assert not (ROOT / "templates" / "site").exists()
+
+
+def test_writes_into_an_empty_existing_folder_and_marks_it(valid_content: Path, tmp_path: Path) -> None:
+    out = tmp_path / "empty"
+    out.mkdir()
+    build(valid_content, out)
+    assert (out / MARKER).is_file() and (out / "index.html").is_file()
