@@ -33,7 +33,7 @@ from .model import (
     Loc,
     Source,
 )
-from .text import nfc
+from .text import nfc, reveal_bidi_controls
 from .yamlsource import YNode, parse_yaml
 
 MAX_FILE_BYTES = 32 * 1024 * 1024
@@ -95,7 +95,7 @@ class FileReader:
         if "\x00" in text:
             problems.append(Problem(shown, text[: text.index("\x00")].count("\n") + 1, "file contains a NUL byte"))
             return None
-        return nfc(text.replace("\r\n", "\n").replace("\r", "\n"))
+        return reveal_bidi_controls(nfc(text.replace("\r\n", "\n").replace("\r", "\n")))
 
 
 # ---------------------------------------------------------------------------

@@ -25,8 +25,18 @@ _QUOTE_FOLD = str.maketrans({
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’»]?\s+|\n\s*\n")
 
 
+# Bidirectional embedding, override and isolate controls ("Trojan Source", CVE-2021-42574):
+# invisible, and able to make text read differently from what it says.
+_BIDI_CONTROLS = {code: f"[U+{code:04X}]" for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
+
+
 def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
+
+
+def reveal_bidi_controls(text: str) -> str:
+    """Show bidi controls as `[U+202E]`: in evidence, text must read as it is stored."""
+    return text.translate(_BIDI_CONTROLS)
 
 
 @dataclass(frozen=True)
