@@ -36,7 +36,9 @@ from .model import (
 from .text import nfc, reveal_bidi_controls
 from .yamlsource import YNode, parse_yaml
 
-MAX_FILE_BYTES = 32 * 1024 * 1024
+# Content files are parsed whole; past this size a typo (a pasted dump, a binary) would
+# cost minutes and gigabytes before failing, so it fails at once instead.
+MAX_FILE_BYTES = 8 * 1024 * 1024
 _FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
 
 
@@ -78,7 +80,7 @@ class FileReader:
         try:
             size = path.stat().st_size
             if size > MAX_FILE_BYTES:
-                problems.append(Problem(shown, 1, f"file too large ({size // 1_048_576} MB; the limit is 32 MB)"))
+                problems.append(Problem(shown, 1, f"file too large ({size // 1_048_576} MB; the limit is 8 MB)"))
                 return None
             data = path.read_bytes()
         except OSError as err:

@@ -68,15 +68,52 @@ class _Loader(yaml.SafeLoader):
 
 
 class _Refused(Exception):
-    def __init__(self, line: int, message: str) -> None:
+    def __init__(self, line: int, message: str, alias: bool = False) -> None:
         self.line = line
         self.message = message
+        self.alias = alias
+
+
+def _too_deep(text: str) -> int | None:
+    """The line where flow nesting ([ or {) passes MAX_DEPTH, outside quotes and comments.
+
+    libyaml's composer recurses in C and crashes the process on very deep nesting (at
+    around 100,000 levels), so depth is checked before any parser sees the text.
+    """
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return None
+    depth, line, quote, comment = 0, 1, "", False
+    previous = "\n"
+    for char in text:
+        if char == "\n":
+            line += 1
+            comment = False
+        elif comment:
+            pass
+        elif quote:
+            if char == quote and previous != "\\":
+                quote = ""
+        elif char in "\"'" and previous in " \t\n[{,:":
+            quote = char
+        elif char == "#" and previous in " \t\n":
+            comment = True
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return line
+        elif char in "]}":
+            depth = max(0, depth - 1)
+        previous = char
+    return None
 
 
 def parse_yaml(text: str, path: str, line_offset: int = 0) -> tuple[YNode | None, list[Problem]]:
     """Parse one YAML document; on failure return None and the problems, each with its line."""
+    deep = _too_deep(text)
+    if deep is not None:
+        return None, [Problem(path, deep + line_offset, f"YAML nested too deeply (more than {MAX_DEPTH} levels)")]
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        root = yaml.compose(text, Loader=yaml.CSafeLoader if yaml.__with_libyaml__ else _Loader)
     except _AliasRefused as err:
         assert err.problem_mark is not None and err.problem is not None
         return None, [Problem(path, err.problem_mark.line + 1 + line_offset, err.problem)]
@@ -96,13 +133,20 @@ def parse_yaml(text: str, path: str, line_offset: int = 0) -> tuple[YNode | None
     try:
         return _convert(root, line_offset, set(), 0), []
     except _Refused as err:
+        if err.alias:
+            # libyaml shares the anchored node, so only the pure-Python composer knows the alias's own line.
+            try:
+                yaml.compose(text, Loader=_Loader)
+            except _AliasRefused as alias:
+                assert alias.problem_mark is not None and alias.problem is not None
+                return None, [Problem(path, alias.problem_mark.line + 1 + line_offset, alias.problem)]
         return None, [Problem(path, err.line, err.message)]
 
 
 def _convert(node: Node, offset: int, seen: set[int], depth: int) -> YNode:
     line = node.start_mark.line + 1 + offset
     if id(node) in seen:
-        raise _Refused(line, "YAML aliases (*name) are not supported: write the value out")
+        raise _Refused(line, "YAML aliases (*name) are not supported: write the value out", alias=True)
     seen.add(id(node))
     if depth > MAX_DEPTH:
         raise _Refused(line, f"YAML nested too deeply (more than {MAX_DEPTH} levels)")
