@@ -60,6 +60,30 @@ def cmd_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_pdf(args: argparse.Namespace) -> int:
+    import time
+
+    from .pipeline import build
+
+    try:
+        import weasyprint  # noqa: F401  (fails here, not halfway, when WeasyPrint or Pango is missing)
+    except (ImportError, OSError) as err:
+        raise UsageError(f"WeasyPrint is not usable here ({err}); `pip install -e .` installs it") from err
+    from .pdf import link_overview, pdf_document, write_pdf
+
+    started = time.perf_counter()
+    out = Path(args.out)
+    built = build(Path(args.content), out, _display(args.content))
+    content = built.checked.content
+    document = pdf_document(out, content)
+    path = write_pdf(out, content, document)
+    link_overview(out, built.checked, Path(args.content))
+    elapsed = (time.perf_counter() - started) * 1000
+    pages = len(document.pages)
+    print(f"wrote {_display(str(path))}: {pages} page{'s' if pages != 1 else ''} in {elapsed:.0f} ms")
+    return EXIT_OK
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from .importer import import_capture
 
@@ -78,6 +102,47 @@ def cmd_import(args: argparse.Namespace) -> int:
     print(f"wrote {_display(str(result.article_path))} and {_display(str(result.capture_path))}")
     for line in result.removed:
         print(f"  removed chrome: {line}")
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .serve import run
+
+    try:
+        return run(
+            Path(args.content),
+            Path(args.out),
+            host=args.host,
+            port=args.port,
+            base_path=args.base_path,
+            open_browser=args.open,
+            display=_display(args.content),
+        )
+    except ValueError as err:
+        raise UsageError(str(err)) from err
+    except OSError as err:  # the port is taken, the host is not ours, ...
+        raise UsageError(f"cannot serve on {args.host}:{args.port}: {err.strerror or err}") from err
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"not a port number (0-65535): {text!r}")
+    return int(text)
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from .scaffold import CONTENT, ScaffoldError, scaffold
+
+    try:
+        made = scaffold(Path(args.dir))
+    except ScaffoldError as err:
+        raise UsageError(str(err)) from err
+    where = _display(args.dir)
+    print(f"created {where}/ with an example dossier in {where}/{CONTENT}/:")
+    for name in made.files:
+        print(f"  {name}")
+    print(f"next:\n  cd {where}\n  dossier serve    # build, serve on http://127.0.0.1:8000/, rebuild on every save")
+    print(f"then replace the example in {CONTENT}/ with your own, and run `dossier check` after each change")
     return EXIT_OK
 
 
@@ -112,11 +177,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("serve", help="build, serve on 127.0.0.1 and rebuild on every change")
     _common(p)
-    p.set_defaults(func=not_yet("serve"))
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    p.add_argument("--port", type=_port, default=8000, help="port (default: 8000; 0 picks a free one)")
+    p.add_argument("--base-path", default="/", metavar="PATH",
+                   help="serve under this path, like a GitHub Pages project site (e.g. /repo/; default: /)")
+    p.add_argument("--open", action="store_true", help="open the site in the default web browser")
+    p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("pdf", help="render the print page to dossier.pdf in the output folder")
     _common(p)
-    p.set_defaults(func=not_yet("pdf"))
+    p.set_defaults(func=cmd_pdf)
 
     p = sub.add_parser("import", help="turn a raw captured article into an article skeleton")
     _common(p)
@@ -134,6 +204,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bench", help="benchmark builds on a synthetic dossier")
     _common(p)
     p.set_defaults(func=not_yet("bench"))
+
+    p = sub.add_parser("new", help="create DIR with a small example dossier to start from",
+                       description="Create DIR (new or empty) with an example dossier in DIR/content/: one source, "
+                       "one article with its capture, two claims, one entity. Then `cd DIR && dossier serve`.")
+    p.add_argument("dir", metavar="DIR", help="the folder to create")
+    p.set_defaults(func=cmd_new)
     return parser
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -14,7 +14,8 @@ from markupsafe import Markup
 
 from .findings import Analysis
 from .model import Content
-from .printing import print_page
+from .printing import RUNNING_HEAD, print_page, running_head_css
+from .publish import Head, head, site_files
 from .views import Index, Page, all_pages
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -54,12 +55,15 @@ def site_globals(content: Content) -> dict[str, Any]:
     }
 
 
-def render_page(env: jinja2.Environment, page: Page, site: Mapping[str, Any]) -> bytes:
+def render_page(
+    env: jinja2.Environment, page: Page, site: Mapping[str, Any], head_meta: Head | None = None
+) -> bytes:
+    """One page; `head_meta` is its metadata for <head> (publish.head), left out when None."""
     template = env.get_template(page.template)
     # Interface text is in the default language; mark it when the page's content is not.
     ui_lang = Markup(f' lang="{site["default_language"]}"') if page.lang != site["default_language"] else ""
     root = site["base_path"] if page.path == "404.html" else page.root
-    html = template.render(page=page, root=root, site=site, ui_lang=ui_lang, **page.context)
+    html = template.render(page=page, root=root, site=site, ui_lang=ui_lang, head_meta=head_meta, **page.context)
     return html.encode("utf-8")
 
 
@@ -81,19 +85,29 @@ class Rendered:
     searchable: dict[str, str]  # output path of each page to index -> its language
 
 
-def render(content: Content, analysis: Analysis, root: Path, templates: Path = TEMPLATES) -> Rendered:
+# Renders one page from render_page's arguments after `env`; `dossier serve` passes one that reuses unchanged pages.
+PageRenderer = Callable[..., bytes]
+
+
+def render(
+    content: Content, analysis: Analysis, root: Path, templates: Path = TEMPLATES, draw: PageRenderer | None = None
+) -> Rendered:
     """Every file of the site. `root` is the content folder (for captures)."""
     env = environment(templates)
+    draw = draw or partial(render_page, env)
     site = site_globals(content)
     index = Index(content, analysis)
     files: dict[str, bytes] = {}
     searchable: dict[str, str] = {}
-    for page in [*all_pages(index), print_page(index)]:
-        files[page.path] = render_page(env, page, site)
+    pages = [*all_pages(index), print_page(index)]
+    for page in pages:
+        files[page.path] = draw(page, site, head(page, content))
         if page.search is not None:
             searchable[page.path] = page.lang
     for article in content.articles:
         files[f"stories/{article.id}/capture.txt"] = (root / article.capture).read_bytes()
     files.update(static_files(templates))
+    files[RUNNING_HEAD] = running_head_css(content)
     files[".nojekyll"] = b""
+    files.update(site_files(content, pages))  # sitemap.xml, feed.xml, robots.txt
     return Rendered(files, searchable)

@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from . import markdown
 from .dates import PartialDate
-from .findings import Analysis, Discrepancy
+from .findings import Analysis, ArticlePair, Discrepancy, MixedScriptWord, NameUse
 from .highlight import Quote, render_with_quotes
 from .model import Article, Assertion, Claim, Content, Entity, Source
 
@@ -35,6 +35,7 @@ STATUSES = {
     "misreported": "At least one source gets this wrong; the note explains what is right.",
     "unverified": "Stated, but nothing in this dossier or outside it confirms it.",
 }
+SIMILARITY_ROWS = 20  # unflagged pairs shown beside the flagged ones, highest scores first
 DISCREPANCY_KINDS = {
     "figure": "Different figures",
     "stance": "Sources take opposite positions",
@@ -132,6 +133,8 @@ class Index:
         self.claims = content.claim_by_id
         self.entities = content.entity_by_id
         self.claim_number = {c.id: n for n, c in enumerate(content.claims, 1)}
+        self.order = {a.id: n for n, a in enumerate(content.articles)}  # content order of articles
+        self._bodies: dict[tuple[str, tuple[Quote, ...]], tuple[str, tuple[str, ...]]] = {}
 
     @cached_property
     def assertions_by_article(self) -> Mapping[str, list[tuple[Claim, int, Assertion]]]:
@@ -170,6 +173,42 @@ class Index:
             for number, assertion in enumerate(claim.assertions, 1):
                 if assertion.attributed_to:
                     out[assertion.attributed_to].append((claim, number, assertion))
+        return out
+
+    def body(self, article: Article, quotes: tuple[Quote, ...]) -> tuple[str, tuple[str, ...]]:
+        """An article's highlighted HTML; the story and the print page both need it, parse it once."""
+        key = (article.id, quotes)
+        if key not in self._bodies:
+            self._bodies[key] = render_with_quotes(article.body, quotes)
+        return self._bodies[key]
+
+    @cached_property
+    def names_by_article(self) -> Mapping[str, list[NameUse]]:
+        out: dict[str, list[NameUse]] = defaultdict(list)
+        for use in self.analysis.names:
+            out[use.article].append(use)
+        return out
+
+    @cached_property
+    def names_by_entity(self) -> Mapping[str, list[NameUse]]:
+        out: dict[str, list[NameUse]] = defaultdict(list)
+        for use in self.analysis.names:
+            out[use.entity].append(use)
+        return out
+
+    @cached_property
+    def mixed_by_article(self) -> Mapping[str, list[MixedScriptWord]]:
+        out: dict[str, list[MixedScriptWord]] = defaultdict(list)
+        for word in self.analysis.mixed_script:
+            out[word.article].append(word)
+        return out
+
+    @cached_property
+    def pairs_by_article(self) -> Mapping[str, list[ArticlePair]]:
+        out: dict[str, list[ArticlePair]] = defaultdict(list)
+        for pair in self.analysis.pairs:
+            out[pair.a].append(pair)
+            out[pair.b].append(pair)
         return out
 
     @cached_property
@@ -290,20 +329,20 @@ def overview_page(ix: Index) -> Page:
 
 def _quality_flags(ix: Index, article_ids: list[str]) -> list[dict[str, Any]]:
     """Misspelled names and mixed-script words in these articles, in words."""
-    wanted = set(article_ids)
     flags: list[dict[str, Any]] = []
-    for use in ix.analysis.names:
-        if use.misspelling and use.article in wanted:
-            entity = ix.entities[use.entity]
-            flags.append({
-                "kind": "misspelling",
-                "article": ix.article_ref(use.article),
-                "found": use.found,
-                "entity": {"name": entity.name, "url": entity_url(entity.id)},
-                "count": use.count,
-            })
-    for word in ix.analysis.mixed_script:
-        if word.article in wanted:
+    for article_id in article_ids:
+        for use in ix.names_by_article.get(article_id, []):
+            if use.misspelling:
+                entity = ix.entities[use.entity]
+                flags.append({
+                    "kind": "misspelling",
+                    "article": ix.article_ref(use.article),
+                    "found": use.found,
+                    "entity": {"name": entity.name, "url": entity_url(entity.id)},
+                    "count": use.count,
+                })
+    for article_id in article_ids:
+        for word in ix.mixed_by_article.get(article_id, []):
             entity = ix.entities.get(word.entity) if word.entity else None
             flags.append({
                 "kind": "mixed-script",
@@ -330,7 +369,7 @@ def story_page(ix: Index, article: Article) -> Page:
         )
         for claim, number, assertion in assertions
     ]
-    body_html, found = render_with_quotes(article.body, quotes)
+    body_html, found = ix.body(article, tuple(quotes))
     claims = [
         {
             "claim": ix.claim_ref(claim),
@@ -348,8 +387,7 @@ def story_page(ix: Index, article: Article) -> Page:
             "other": ix.article_ref(pair.b if pair.a == article.id else pair.a),
             "similarity": pair.similarity,
         }
-        for pair in ix.analysis.pairs
-        if article.id in (pair.a, pair.b)
+        for pair in ix.pairs_by_article.get(article.id, [])
     ]
     return Page(
         f"stories/{article.id}/index.html", "story.html", article.title, article.language,
@@ -403,9 +441,8 @@ def _source_box(ix: Index, source: Source | None, source_id: str) -> dict[str, A
 
 def _names_in(ix: Index, article_id: str) -> list[dict[str, Any]]:
     by_entity: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for use in ix.analysis.names:
-        if use.article == article_id:
-            by_entity[use.entity].append({"found": use.found, "count": use.count, "misspelling": use.misspelling})
+    for use in ix.names_by_article.get(article_id, []):
+        by_entity[use.entity].append({"found": use.found, "count": use.count, "misspelling": use.misspelling})
     return [
         {"entity": {"name": ix.entities[e].name, "url": entity_url(e), "kind": ix.entities[e].kind}, "forms": forms}
         for e, forms in sorted(by_entity.items(), key=lambda item: ix.entities[item[0]].name.casefold())
@@ -501,10 +538,15 @@ def sources_page(ix: Index) -> Page:
         }
         for p in ix.analysis.pairs
     ]
+    # Every same-language pair is scored; a reader needs the flagged ones and the nearest misses.
+    flagged = {frozenset((p.a, p.b)) for p in ix.analysis.pairs}
+    ranked = sorted(ix.analysis.similarities, key=lambda item: (-item[2], item[0], item[1]))
+    shown = [item for item in ranked if frozenset(item[:2]) in flagged]
+    shown += [item for item in ranked if frozenset(item[:2]) not in flagged][:SIMILARITY_ROWS]
     similarities = [
         {"a": ix.article_ref(a), "b": ix.article_ref(b), "score": f"{score:.2f}",
-         "flagged": any({p.a, p.b} == {a, b} for p in ix.analysis.pairs)}
-        for a, b, score in ix.analysis.similarities
+         "flagged": frozenset((a, b)) in flagged}
+        for a, b, score in shown
     ]
     return Page("sources/index.html", "sources.html", "Sources", ix.content.dossier.default_language,
                 {"outlets": outlets, "cited": cited, "pairs": pairs, "similarities": similarities})
@@ -571,17 +613,14 @@ def entities_page(ix: Index) -> Page:
 
 def entity_page(ix: Index, entity: Entity) -> Page:
     per_article: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for use in ix.analysis.names:
-        if use.entity == entity.id:
-            per_article[use.article].append({"found": use.found, "form": use.form, "count": use.count,
-                                             "misspelling": use.misspelling, "mixed_script": False})
+    for use in ix.names_by_entity.get(entity.id, []):
+        per_article[use.article].append({"found": use.found, "form": use.form, "count": use.count,
+                                         "misspelling": use.misspelling, "mixed_script": False})
     mixed = [w for w in ix.analysis.mixed_script if w.entity == entity.id]
     for word in mixed:
         per_article[word.article].append({"found": word.word, "form": word.folded, "count": word.count,
                                           "misspelling": False, "mixed_script": True})
-    rows = [
-        {"article": ix.article_ref(a), "forms": per_article[a]} for a in ix.content.article_by_id if a in per_article
-    ]
+    rows = [{"article": ix.article_ref(a), "forms": per_article[a]} for a in sorted(per_article, key=ix.order.get)]
     return Page(
         f"entities/{entity.id}/index.html", "entity.html", entity.name, ix.content.dossier.default_language,
         {

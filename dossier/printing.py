@@ -1,0 +1,222 @@
+"""The print page: the whole dossier on one HTML page, in reading order, for paper and PDF.
+
+Every section reuses the data of the site's own page views (`views.*`). The views link to
+other pages of the site ("claims/x/"); here each such link is turned into a link to the
+matching section of this page ("#claim-x"), so the page, and the PDF made from it, is
+self-contained: a claim reference in a story jumps to the claim, a quote in a claim's table
+jumps to the highlighted passage in the story.
+
+Ids on this page: `claim-<id>`, `story-<id>`, `source-<id>`, `entity-<id>`, `topic-<n>`, the
+section ids in SECTIONS, and `story-<article>--q-<claim>-<n>` for a highlighted quote (the
+double hyphen cannot occur in an id, so these never collide with each other).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from markupsafe import Markup
+
+from .highlight import Quote, render_with_quotes
+from .model import Article, Content
+from .views import (
+    Index,
+    Page,
+    about_page,
+    claim_page,
+    claims_page,
+    date_view,
+    entity_page,
+    overview_page,
+    quote_anchor,
+    source_page,
+    sources_page,
+    story_page,
+    timeline_page,
+)
+
+PATH = "print/index.html"
+RUNNING_HEAD = "print/running-head.css"
+# (id, heading) of each top-level section after the cover and the contents, in reading order.
+SECTIONS = (
+    ("disagreements", "Where the sources disagree"),
+    ("claims", "Claims compared"),
+    ("every-claim", "Every claim, source by source"),
+    ("stories", "The stories"),
+    ("sources", "Sources"),
+    ("entities", "People, organisations and places"),
+    ("timeline", "Timeline"),
+    ("method", "How this dossier works"),
+)
+_PAGE_LINK = re.compile(r"(stories|claims|sources|entities)/([a-z0-9]+(?:-[a-z0-9]+)*)/(?:#(.+))?")
+_SECTION_LINK = {
+    "": "#cover",
+    "claims/": "#claims",
+    "sources/": "#sources",
+    "entities/": "#entities",
+    "timeline/": "#timeline",
+    "about/": "#method",
+}
+_PREFIX = {"stories": "story", "claims": "claim", "sources": "source", "entities": "entity"}
+_LINK_KEYS = frozenset({"url", "href", "source_url"})
+_HEADING = re.compile(r"<(/?)h([1-6])>")
+
+
+def css_string(text: str) -> Markup:
+    """Text as a CSS string literal (no character of it can end the string or the stylesheet)."""
+    return Markup('"' + "".join(c if c.isprintable() and c not in '"\\<>&' else f"\\{ord(c):x} " for c in text) + '"')
+
+
+def running_head_css(content: Content) -> bytes:
+    """The stylesheet that prints the dossier's title at the head of every page but the first, and
+    its curator and date at the foot, so that a single sheet still says what it belongs to.
+
+    It is data, and the site's Content-Security-Policy allows no inline style, so it is a file of its own.
+    """
+    d = content.dossier
+    title = css_string(d.title)
+    foot = css_string(f"{d.curator} · updated {d.updated.display()}")
+    return (
+        "/* Written by dossier build from dossier.yaml. */\n"
+        f"@page {{ @top-left {{ content: {title}; }} @bottom-left {{ content: {foot}; }} }}\n"
+        "@page :first { @top-left { content: none; } @bottom-left { content: none; } }\n"
+    ).encode()
+
+
+def quote_id(article_id: str, anchor: str) -> str:
+    """The id of a highlighted quote on the print page."""
+    return f"story-{article_id}--{anchor}"
+
+
+def local(url: str) -> str:
+    """A site URL from the views ("claims/x/", "stories/a/#q-x-1") as a link within this page."""
+    if url in _SECTION_LINK:
+        return _SECTION_LINK[url]
+    match = _PAGE_LINK.fullmatch(url)
+    if match is None:
+        return url  # external (the views' article and source websites), kept as it is
+    kind, ident, fragment = match.groups()
+    if kind == "stories" and fragment:
+        return "#" + quote_id(ident, fragment)
+    return f"#{_PREFIX[kind]}-{ident}"
+
+
+def relink(value: Any) -> Any:
+    """A copy of a view's data with every internal link pointing into this page."""
+    if isinstance(value, Markup | str):
+        return value
+    if isinstance(value, Mapping):
+        return {k: local(v) if k in _LINK_KEYS and isinstance(v, str) else relink(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [relink(v) for v in value]
+    return value
+
+
+def _story(ix: Index, article: Article) -> dict[str, Any]:
+    """The story page's data, its body highlighted with this page's anchors and links."""
+    view = relink(story_page(ix, article).context)
+    quotes = [
+        Quote(
+            anchor=quote_id(article.id, quote_anchor(claim.id, number)),
+            text=assertion.quote,
+            href=f"#claim-{claim.id}",
+            label=f"C{ix.claim_number[claim.id]}",
+            title=claim.statement,
+        )
+        for claim, number, assertion in ix.assertions_by_article.get(article.id, [])
+    ]
+    body, _found = render_with_quotes(article.body, quotes)
+    # The story is a third-level section here: its own headings move down two levels.
+    view["body_html"] = Markup(_HEADING.sub(lambda m: f"<{m[1]}h{min(int(m[2]) + 2, 6)}>", body))
+    return view
+
+
+def _reading_order(ix: Index) -> list[Article]:
+    """Articles story by story (as on the overview), each original before its translations."""
+    return [
+        a
+        for articles in ix.articles_by_story.values()
+        for a in sorted(articles, key=lambda a: a.translation_of is not None)
+    ]
+
+
+def _entry(
+    ident: str,
+    label: str | None = None,
+    children: Iterable[dict[str, Any]] = (),
+    number: str | None = None,
+    lang: str | None = None,
+) -> dict[str, Any]:
+    """One line of the table of contents; a section's label defaults to its heading."""
+    return {
+        "href": f"#{ident}",
+        "label": label or dict(SECTIONS)[ident],
+        "children": list(children),
+        "number": number,
+        "lang": lang,
+    }
+
+
+def print_page(ix: Index) -> Page:
+    content = ix.content
+    d = content.dossier
+    overview = relink(overview_page(ix).context)
+    matrix = relink(claims_page(ix).context)
+    claims = [relink(claim_page(ix, c).context) for c in content.claims]
+    stories = [_story(ix, a) for a in _reading_order(ix)]
+    sources = relink(sources_page(ix).context)
+    source_views = [relink(source_page(ix, s).context) for s in content.sources]
+    entities = [relink(entity_page(ix, e).context) | {"id": e.id} for e in content.entities]
+    timeline = relink(timeline_page(ix).context)
+    method = about_page(ix).context
+
+    contents = [
+        _entry("claims", children=[_entry(f"topic-{n}", t["topic"]) for n, t in enumerate(matrix["tables"], 1)]),
+        _entry(
+            "every-claim",
+            children=[
+                _entry(f"claim-{c['claim']['id']}", c["claim"]["statement"], number=c["claim"]["label"]) for c in claims
+            ],
+        ),
+        _entry(
+            "stories",
+            children=[
+                _entry(f"story-{s['article']['id']}", s["article"]["title"], lang=s["article"]["lang"]) for s in stories
+            ],
+        ),
+        *(_entry(ident) for ident, _ in SECTIONS[4:]),
+    ]
+    if overview["discrepancies"]:
+        contents.insert(0, _entry("disagreements"))
+
+    return Page(
+        PATH,
+        "print.html",
+        d.title,
+        d.default_language,
+        {
+            "sections": dict(SECTIONS),
+            "contents": contents,
+            "cover": {
+                "summary_html": overview["summary_html"],
+                "curator": d.curator,
+                "updated": date_view(d.updated),
+                "counts": overview["counts"],
+            },
+            "discrepancies": overview["discrepancies"],
+            "flags": overview["flags"],
+            "matrix": matrix,
+            "claims": claims,
+            "stories": stories,
+            "sources": sources,
+            "source_views": source_views,
+            "entities": entities,
+            "timeline": timeline["entries"],
+            "stances": method["stances"],
+            "statuses": method["statuses"],
+            # PDF metadata: WeasyPrint reads these from <meta>; a fixed date keeps the bytes reproducible.
+            "meta": {"author": d.curator, "date": (d.updated.end or d.updated.start).iso()},
+        },
+    )
