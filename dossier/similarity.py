@@ -142,6 +142,9 @@ def score(a: Features, b: Features) -> float:
     return max(jaccard(a.vocabulary, b.vocabulary), containment(a.shingles, b.shingles))
 
 
+PARTNERS = 8  # candidate partners kept per article, strongest first
+
+
 def rare_feature_candidates(
     sets: Sequence[frozenset], size: int = SIGNATURE, min_hits: int = MIN_HITS, rare: int = RARE
 ) -> set[tuple[int, int]]:
@@ -167,7 +170,14 @@ def rare_feature_candidates(
             for j in postings[feature]:
                 if j != i:
                     hits[(min(i, j), max(i, j))] += 1
-    return {pair for pair, count in hits.items() if count >= min_hits}
+    # A rewrite shares the most rare features with its original: each set keeps only its strongest
+    # partners, so scoring stays linear in the number of sets however much vocabulary they share.
+    partners: dict[int, list[tuple[int, tuple[int, int]]]] = {}
+    for pair, count in hits.items():
+        if count >= min_hits:
+            for end in pair:
+                partners.setdefault(end, []).append((-count, pair))
+    return {pair for ranked in partners.values() for _, pair in sorted(ranked)[:PARTNERS]}
 
 
 def scored_pairs(articles: Sequence[tuple[str, str, str]]) -> list[tuple[str, str, float]]:

@@ -18,7 +18,28 @@ LANGUAGES = {
     "en": "English", "de": "Deutsch", "fr": "Français", "es": "Español",
     "it": "Italiano", "nl": "Nederlands", "pt": "Português", "pl": "Polski",
 }  # fmt: skip
-_SYLLABLES = "ka lo mi ra te su na vo re li da po ne ta ri zu be go ha fi".split()
+_SYLLABLES = [
+    "ka",
+    "lo",
+    "mi",
+    "ra",
+    "te",
+    "su",
+    "na",
+    "vo",
+    "re",
+    "li",
+    "da",
+    "po",
+    "ne",
+    "ta",
+    "ri",
+    "zu",
+    "be",
+    "go",
+    "ha",
+    "fi",
+]
 _TOPICS = ["Budget", "Schedule", "Officials", "Casualties", "Diplomacy", "Infrastructure", "Courts", "Elections"]
 
 
@@ -41,7 +62,8 @@ class _Corpus:
         self.languages = list(LANGUAGES)[: max(1, min(languages, len(LANGUAGES)))]
         # A per-language vocabulary makes each language's text distinct, as real languages are.
         self.vocabulary = {
-            lang: [_word(random.Random(f"{seed}-{lang}-{i}"), 1 + i % 3) for i in range(600)] for lang in self.languages
+            lang: [_word(random.Random(f"{seed}-{lang}-{i}"), 2 + i % 3) for i in range(5000)]
+            for lang in self.languages
         }
         self.n_articles = articles
         self.n_sources = max(2, articles // 20)
@@ -108,8 +130,12 @@ def generate(target: Path, articles: int = 1000, languages: int = 3, seed: int =
         "updated": "2025-06-30",
     }
     sources = [
-        {"id": f"source-{i}", "name": f"Outlet {_word(random.Random(i), 3).capitalize()}", "kind": "outlet",
-         "language": langs[i % len(langs)]}
+        {
+            "id": f"source-{i}",
+            "name": f"Outlet {_word(random.Random(i), 3).capitalize()}",
+            "kind": "outlet",
+            "language": langs[i % len(langs)],
+        }
         for i in range(corpus.n_sources)
     ]
     quotable: dict[str, list[str]] = {}
@@ -167,8 +193,13 @@ def generate(target: Path, articles: int = 1000, languages: int = 3, seed: int =
         if index % 3 == 0:
             claim["date"] = f"{2020 + index % 6}-{1 + index % 12:02d}"
         claims.append(claim)
-    for name, data in (("dossier.yaml", dossier), ("sources.yaml", sources), ("claims.yaml", claims),
-                       ("entities.yaml", corpus.entities)):
-        (target / name).write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=200),
-                                   encoding="utf-8")
+    for name, data in (
+        ("dossier.yaml", dossier),
+        ("sources.yaml", sources),
+        ("claims.yaml", claims),
+        ("entities.yaml", corpus.entities),
+    ):
+        (target / name).write_text(
+            yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=200), encoding="utf-8"
+        )
     return SynthReport(articles, len(sources), len(claims), len(corpus.entities), total)

@@ -73,14 +73,35 @@ def test_only_same_language_pairs_are_scored_in_given_order() -> None:
     assert all(0.0 <= s <= 1.0 for _, _, s in pairs)
 
 
+def groups(edges: set[tuple[str, str]]) -> set[frozenset[str]]:
+    """Connected components of an edge set."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            x = parent[x]
+        return x
+
+    for a, b in edges:
+        parent[find(a)] = find(b)
+    members: dict[str, set[str]] = {}
+    for x in list(parent):
+        members.setdefault(find(x), set()).add(x)
+    return {frozenset(m) for m in members.values()}
+
+
 def test_large_buckets_find_the_same_rewrites(monkeypatch: pytest.MonkeyPatch) -> None:
     filler = [(f"n{i}", "en", f"Unrelated note {i} about item{i} and thing{i * 7} in place{i % 3}.") for i in range(12)]
     articles = [("a", "en", REPORT_A), *filler, ("b", "en", REPORT_B), ("c", "en", OTHER)]
     full = {(x, y) for x, y, s in scored_pairs(articles) if s >= REWRITE_THRESHOLD}
     monkeypatch.setattr(similarity, "ALL_PAIRS_LIMIT", 2)
     filtered = scored_pairs(articles)
-    assert {(x, y) for x, y, s in filtered if s >= REWRITE_THRESHOLD} == full
-    assert ("a", "b") in full
+    found = {(x, y) for x, y, s in filtered if s >= REWRITE_THRESHOLD}
+    # A large clique of look-alikes keeps each article's strongest partners, not every edge:
+    # the groups of articles that are not independent are what must not change.
+    assert found <= full and groups(found) == groups(full)
+    assert ("a", "b") in full and ("a", "b") in found
     assert len(filtered) < len(list(itertools.combinations(articles, 2)))
 
 
@@ -90,7 +111,8 @@ def test_rare_feature_candidates() -> None:
     sets += [common | {1, 50, 51, 52}, common | {50, 51, 52, 60}]  # two sharing three rare features
     assert rare_feature_candidates(sets, size=8, min_hits=4, rare=5) == {(10, 11)}
     assert (1, 10) in rare_feature_candidates(sets, size=8, min_hits=2, rare=5)
-    assert len(rare_feature_candidates(sets, size=8, min_hits=4, rare=20)) == 66  # the topic pairs everything
+    everything = rare_feature_candidates(sets, size=8, min_hits=4, rare=20)  # the topic pairs every set...
+    assert (10, 11) in everything and len(everything) <= len(sets) * similarity.PARTNERS  # ...but few partners each
 
 
 @given(st.lists(st.frozensets(st.integers(0, 40), max_size=30), max_size=10))
