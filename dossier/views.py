@@ -35,6 +35,7 @@ STATUSES = {
     "misreported": "At least one source gets this wrong; the note explains what is right.",
     "unverified": "Stated, but nothing in this dossier or outside it confirms it.",
 }
+MATRIX_COLUMNS = 12  # articles in one topic beyond which the claims table lists instead of gridding
 SIMILARITY_ROWS = 20  # unflagged pairs shown beside the flagged ones, highest scores first
 DISCREPANCY_KINDS = {
     "figure": "Different figures",
@@ -473,9 +474,15 @@ def claims_page(ix: Index) -> Page:
             rows.append({
                 "claim": ix.claim_ref(claim),
                 "cells": cells,
+                "listed": [
+                    {**a, "source": column["source"], "lang": column["lang"]}
+                    for column, cell in zip(columns, cells, strict=True)
+                    for a in cell
+                ],
                 "independent": ix.independent(a.article for a in claim.assertions if a.stance == "supports"),
             })
-        tables.append({"topic": topic, "columns": columns, "rows": rows})
+        # Past a dozen articles a grid is mostly empty cells: list each claim's assertions instead.
+        tables.append({"topic": topic, "columns": columns, "rows": rows, "compact": len(columns) > MATRIX_COLUMNS})
     return Page("claims/index.html", "claims.html", "Claims compared", ix.content.dossier.default_language,
                 {"tables": tables, "stances": STANCES})
 
@@ -628,7 +635,6 @@ def entity_page(ix: Index, entity: Entity) -> Page:
                        "variants": entity.variants, "misspellings": entity.misspellings},
             "rows": rows,
             "claims": [ix.claim_ref(c) for c in ix.claims_by_entity.get(entity.id, [])],
-            "flags": _quality_flags(ix, list(per_article)),
         },
         kind="entity",
         search={

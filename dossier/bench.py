@@ -1,0 +1,175 @@
+"""`dossier bench`: build a synthetic dossier repeatedly and report medians.
+
+Every measured build runs in a forked child so that its peak memory (ru_maxrss) is its
+own; Pagefind runs as that child's child and is reported separately. Pagefind alone is
+also timed on the same output in the same run, because on a shared, noisy machine the
+meaningful figure is the ratio to it.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from .pipeline import build
+from .synth import generate
+
+EDITED = "article-00000"
+
+
+@dataclass(frozen=True)
+class Sample:
+    seconds: float
+    rss_mb: float  # peak resident memory of the build process itself
+    child_rss_mb: float  # peak of its children (Pagefind)
+    written: int
+
+
+@dataclass(frozen=True)
+class Result:
+    articles: int
+    languages: int
+    pages: int
+    cold_s: float
+    noop_s: float
+    noop_written: int
+    edit_page_s: float
+    edit_search_s: float
+    pagefind_only_s: float
+    peak_rss_mb: float
+    pagefind_rss_mb: float
+    cold_ratio: float  # cold_s / pagefind_only_s
+
+
+def _in_child(task: Callable[[], int]) -> Sample:
+    """Run `task` in a forked process; its wall time, peak memory and files written."""
+    reader, writer = multiprocessing.get_context("fork").Pipe(duplex=False)
+
+    def run() -> None:
+        started = time.perf_counter()
+        written = task()
+        elapsed = time.perf_counter() - started
+        own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        writer.send(Sample(elapsed, own, children, written))
+
+    process = multiprocessing.get_context("fork").Process(target=run)
+    process.start()
+    sample = reader.recv()
+    process.join()
+    return sample  # type: ignore[no-any-return]
+
+
+def _edit(content: Path, round_: int) -> None:
+    path = content / "articles" / f"{EDITED}.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.rstrip("\n") + f"\n\nEdited paragraph number {round_}.\n", encoding="utf-8")
+
+
+def _progress(message: str) -> None:
+    if sys.stderr.isatty():
+        print(message, file=sys.stderr, flush=True)
+
+
+def run_bench(articles: int, languages: int, seed: int, repeat: int, keep: Path | None) -> Result:
+    workspace = Path(tempfile.mkdtemp(prefix="dossier-bench-"))
+    try:
+        content = workspace / "content"
+        _progress(f"generating {articles} articles in {languages} languages…")
+        generate(content, articles, languages, seed)
+        cold: list[Sample] = []
+        out = workspace / "site"
+        for round_ in range(repeat):
+            shutil.rmtree(out, ignore_errors=True)
+            cold.append(_in_child(lambda: len(build(content, out).report.written)))
+            _progress(f"cold build {round_ + 1}/{repeat}: {cold[-1].seconds:.2f} s")
+        noop = [_in_child(lambda: len(build(content, out).report.written)) for _ in range(repeat)]
+        _progress(f"no-op rebuild: {statistics.median(s.seconds for s in noop):.2f} s")
+        edit_page, edit_search = [], []
+        for round_ in range(repeat):
+            _edit(content, round_)
+            page_s, search_s = _edit_timings(content, out)
+            edit_page.append(page_s)
+            edit_search.append(search_s)
+            _progress(f"edit {round_ + 1}/{repeat}: page {page_s:.2f} s, search {search_s:.2f} s")
+        pagefind_only = [_pagefind_alone(out, workspace / f"pf-{i}") for i in range(repeat)]
+        _progress(f"Pagefind alone: {statistics.median(pagefind_only):.2f} s")
+        pages = sum(1 for _ in out.rglob("*.html") if "pagefind" not in _.parts)
+        if keep is not None:
+            shutil.rmtree(keep, ignore_errors=True)
+            shutil.copytree(content, keep / "content")
+            shutil.copytree(out, keep / "site")
+        cold_s = statistics.median(s.seconds for s in cold)
+        pf_s = statistics.median(pagefind_only)
+        return Result(
+            articles=articles,
+            languages=languages,
+            pages=pages,
+            cold_s=round(cold_s, 3),
+            noop_s=round(statistics.median(s.seconds for s in noop), 3),
+            noop_written=max(s.written for s in noop),
+            edit_page_s=round(statistics.median(edit_page), 3),
+            edit_search_s=round(statistics.median(edit_search), 3),
+            pagefind_only_s=round(pf_s, 3),
+            peak_rss_mb=round(max(s.rss_mb for s in cold), 1),
+            pagefind_rss_mb=round(max(s.child_rss_mb for s in cold), 1),
+            cold_ratio=round(cold_s / pf_s, 2) if pf_s else 0.0,
+        )
+    finally:
+        shutil.rmtree(workspace, ignore_errors=True)
+
+
+def _edit_timings(content: Path, out: Path) -> tuple[float, float]:
+    """Seconds until the edited story page is on disk, and until the search index is too.
+
+    `dossier build` publishes pages and index together (all or nothing), so both are the
+    same here; the preview server's incremental rebuild is faster for the page.
+    """
+    sample = _in_child(lambda: len(build(content, out).report.written))
+    return sample.seconds, sample.seconds
+
+
+def _pagefind_alone(site: Path, output: Path) -> float:
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "pagefind_bin", "--site", str(site), "--output-path", str(output), "--silent"],
+        check=True,
+    )
+    return time.perf_counter() - started
+
+
+def table(result: Result) -> str:
+    rows = [
+        ("articles / pages", f"{result.articles} / {result.pages}"),
+        ("cold build (with search)", f"{result.cold_s:.2f} s"),
+        ("Pagefind alone", f"{result.pagefind_only_s:.2f} s"),
+        ("cold / Pagefind", f"{result.cold_ratio:.2f} ×"),
+        ("no-op rebuild", f"{result.noop_s:.2f} s ({result.noop_written} files written)"),
+        ("one article edited: page", f"{result.edit_page_s:.2f} s"),
+        ("one article edited: search", f"{result.edit_search_s:.2f} s"),
+        ("peak RSS, dossier", f"{result.peak_rss_mb:.0f} MB"),
+        ("peak RSS, Pagefind", f"{result.pagefind_rss_mb:.0f} MB"),
+    ]
+    width = max(len(name) for name, _ in rows)
+    return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)
+
+
+def write_json(result: Result, path: Path) -> None:
+    data: dict[str, Any] = asdict(result)
+    path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def cpu_count() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1

@@ -1,0 +1,37 @@
+"""`dossier bench` runs, and what its edits leave behind equals a clean build (no timing asserted)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from dossier.cli import main
+from dossier.pipeline import build
+from dossier.synth import generate
+
+from .test_write import snapshot
+
+
+def test_synthetic_dossier_is_valid_and_deterministic(tmp_path: Path) -> None:
+    first, second = tmp_path / "a", tmp_path / "b"
+    report = generate(first, articles=60, languages=3, seed=7)
+    generate(second, articles=60, languages=3, seed=7)
+    assert snapshot(first) == snapshot(second)
+    assert (report.articles, report.sources, report.claims, report.entities) == (60, 3, 15, 6)
+    assert main(["check", "--content", str(first)]) == 0
+
+
+@pytest.mark.xdist_group("browser")  # CPU-heavy: keep it beside the browser tests, off the other worker
+def test_bench_small_case_runs_and_its_site_equals_a_clean_build(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    keep, result = tmp_path / "kept", tmp_path / "bench.json"
+    assert main(["bench", "--articles", "200", "--repeat", "1", "--keep", str(keep), "--json", str(result)]) == 0
+    assert "cold / Pagefind" in capsys.readouterr().out
+    data = json.loads(result.read_text(encoding="utf-8"))
+    for key in ("articles", "cold_s", "noop_s", "edit_page_s", "edit_search_s", "peak_rss_mb", "pagefind_only_s"):
+        assert key in data
+    assert data["articles"] == 200 and data["noop_written"] == 0
+    clean = tmp_path / "clean"
+    build(keep / "content", clean)
+    assert snapshot(keep / "site") == snapshot(clean)
