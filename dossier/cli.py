@@ -73,7 +73,8 @@ def cmd_pdf(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     out = Path(args.out)
-    built = build(Path(args.content), out, _display(args.content))
+    built = build(Path(args.content), out, _display(args.content), reuse=False)  # the PDF needs the checked content
+    assert built.checked is not None
     content = built.checked.content
     document = pdf_document(out, content)
     path = write_pdf(out, content, document)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import cache
 from .errors import ContentError
 from .findings import Analysis
 from .index import IndexReport, build_bundles, report
@@ -12,7 +13,7 @@ from .load import load
 from .model import Content
 from .render import TEMPLATES, PageRenderer, render
 from .validate import validate
-from .write import WriteReport, check_output_folder, publish
+from .write import WriteReport, check_output_folder, publish, remove_leftovers
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class Checked:
 
 @dataclass(frozen=True)
 class Built:
-    checked: Checked
+    checked: Checked | None  # None when the build found nothing to do
     report: WriteReport
     index: IndexReport | None
 
@@ -48,11 +49,22 @@ def build(
     templates: Path = TEMPLATES,
     search: bool = True,
     draw: PageRenderer | None = None,
+    reuse: bool = True,
 ) -> Built:
-    """Every stage, all or nothing: the output changes only once the whole new site, index included, is ready."""
+    """Every stage, all or nothing: the output changes only once the whole new site, index included, is ready.
+
+    With `reuse`, a build whose inputs are byte for byte those of the build already in `out`
+    (and whose output is intact) does nothing at all; `checked` is then None.
+    """
     check_output_folder(out, {"content": content_dir, "templates": templates})
+    remove_leftovers(out)
+    inputs = cache.fingerprint(content_dir, templates, options=f"search={search}") if reuse and not draw else None
+    if inputs is not None and (files := cache.unchanged(out, inputs)) is not None:
+        return Built(None, WriteReport((), files, ()), None)
     checked = check(content_dir, display)
     rendered = render(checked.content, checked.analysis, content_dir, templates, draw)
     searchable = rendered.searchable if search else {}
     written = publish(out, rendered.files, searchable, build_bundles)
+    if inputs is not None:
+        cache.remember(out, inputs)
     return Built(checked, written, report(out, searchable) if search else None)

@@ -22,6 +22,18 @@ CHROMIUM_ARGS = [
 ]  # fmt: skip
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_build_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Builds remember their inputs in the user's cache folder; tests use a folder of their own."""
+    previous = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+    yield
+    if previous is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = previous
+
+
 def overlay(target: Path, *layers: Path) -> Path:
     """Copy the valid fixture to `target`, then each layer's files over it (expected.txt excluded)."""
     shutil.copytree(VALID, target)

@@ -160,3 +160,16 @@ def test_writes_into_an_empty_existing_folder_and_marks_it(valid_content: Path, 
     out.mkdir()
     build(valid_content, out)
     assert (out / MARKER).is_file() and (out / "index.html").is_file()
+
+
+def test_unchanged_inputs_skip_the_build_entirely(valid_content: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    assert build(valid_content, out).checked is not None
+    skipped = build(valid_content, out)
+    assert skipped.checked is None and skipped.report.written == ()
+    (out / "index.html").write_text("tampered", encoding="utf-8")  # the output is not what was recorded
+    rebuilt = build(valid_content, out)
+    assert rebuilt.checked is not None and rebuilt.report.written == ("index.html",)
+    article = valid_content / "articles" / "bridge-en.md"
+    article.write_text(article.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    assert build(valid_content, out).checked is not None  # a changed input is always built

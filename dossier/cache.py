@@ -1,0 +1,80 @@
+"""The record of the last successful build of an output folder, to skip builds that would change nothing.
+
+A build's output is a pure function of its inputs: the content folder, the templates and
+Dossier's own code. Their fingerprint, with the list of files the build produced and
+their sizes, is kept in the user's cache folder (never in the output, whose bytes must
+not depend on it). When the fingerprint matches and every recorded file is still in
+place at its size, the build has nothing to do.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+CODE = Path(__file__).resolve().parent
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "dossier"
+
+
+def _files(folder: Path) -> Iterable[Path]:
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames.sort()
+        for name in sorted(filenames):
+            yield Path(dirpath) / name
+
+
+def fingerprint(*folders: Path, options: str = "") -> str:
+    """A digest of every file's path and bytes under the folders, and of Dossier's code."""
+    digest = hashlib.sha256(options.encode())
+    for root in (*folders, CODE):
+        digest.update(b"\0root\0" + os.fsencode(root.name))
+        for path in _files(root):
+            if "__pycache__" in path.parts:
+                continue
+            digest.update(b"\0" + os.fsencode(path.relative_to(root).as_posix()) + b"\0")
+            try:
+                digest.update(path.read_bytes())
+            except OSError:
+                digest.update(b"\0unreadable")
+    return digest.hexdigest()
+
+
+def _record_path(out: Path) -> Path:
+    key = hashlib.sha256(os.fsencode(out.resolve())).hexdigest()[:24]
+    return cache_dir() / f"build-{key}.json"
+
+
+def unchanged(out: Path, print_: str) -> int | None:
+    """The number of files in `out` when it holds what a build with this fingerprint produced, untouched."""
+    try:
+        record = json.loads(_record_path(out).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if record.get("fingerprint") != print_:
+        return None
+    try:
+        intact = all((out / name).stat().st_size == size for name, size in record["files"].items())
+    except (OSError, KeyError, AttributeError):
+        return None
+    return len(record["files"]) if intact else None
+
+
+def remember(out: Path, print_: str) -> None:
+    """Record the build now in `out`; a cache that cannot be written is only a slower next build."""
+    files = {p.relative_to(out).as_posix(): p.stat().st_size for p in _files(out)}
+    path = _record_path(out)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({"fingerprint": print_, "out": str(out.resolve()), "files": files}), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass
+
