@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
@@ -16,7 +19,7 @@ from .findings import Analysis
 from .model import Content
 from .printing import RUNNING_HEAD, print_page, running_head_css
 from .publish import Head, head, site_files
-from .views import Index, Page, all_pages
+from .views import Index, Page, PageBuilder, page_builders
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 NAV = (
@@ -88,20 +91,71 @@ class Rendered:
 # Renders one page from render_page's arguments after `env`; `dossier serve` passes one that reuses unchanged pages.
 PageRenderer = Callable[..., bytes]
 
+PARALLEL_FROM = 400  # pages; below this, starting workers costs more than it saves
+
+
+def _jobs(pages: int) -> int:
+    # Forking copies the locks of other threads in whatever state they are: only fork when alone.
+    if pages < PARALLEL_FROM or threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+def _draw_share(
+    builders: list[PageBuilder], draw: PageRenderer, site: Mapping[str, Any], content: Content, share: int, jobs: int
+) -> list[tuple[Page, bytes]]:
+    """Build and draw every `jobs`-th page from `share`; pages come back without their (large) context."""
+    out = []
+    for make in builders[share::jobs]:
+        page = make()
+        out.append((replace(page, context={}), draw(page, site, head(page, content))))
+    return out
+
+
+_JOB: tuple[Any, ...] = ()  # what forked workers read; set just before forking
+
+
+def _worker(share: int) -> list[tuple[Page, bytes]]:
+    *job, jobs = _JOB
+    return _draw_share(*job, share, jobs)
+
+
+def _draw_in_parallel(
+    builders: list[PageBuilder], draw: PageRenderer, site: Mapping[str, Any], content: Content, jobs: int
+) -> list[tuple[Page, bytes]]:
+    """The same pages as `_draw_share(..., 0, 1)`, in the same order, drawn by forked workers."""
+    global _JOB
+    _JOB = (builders, draw, site, content, jobs)
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            shares = pool.map(_worker, range(jobs))
+    finally:
+        _JOB = ()
+    merged: list[tuple[Page, bytes]] = [None] * len(builders)  # type: ignore[list-item]
+    for share, drawn in enumerate(shares):
+        merged[share::jobs] = drawn
+    return merged
+
 
 def render(
     content: Content, analysis: Analysis, root: Path, templates: Path = TEMPLATES, draw: PageRenderer | None = None
 ) -> Rendered:
     """Every file of the site. `root` is the content folder (for captures)."""
     env = environment(templates)
+    parallel = draw is None
     draw = draw or partial(render_page, env)
     site = site_globals(content)
     index = Index(content, analysis)
+    builders = [*page_builders(index), partial(print_page, index)]
+    jobs = _jobs(len(builders)) if parallel else 1
+    drawn = _draw_in_parallel(builders, draw, site, content, jobs) if jobs > 1 else _draw_share(
+        builders, draw, site, content, 0, 1)
     files: dict[str, bytes] = {}
     searchable: dict[str, str] = {}
-    pages = [*all_pages(index), print_page(index)]
-    for page in pages:
-        files[page.path] = draw(page, site, head(page, content))
+    pages = []
+    for page, data in drawn:
+        files[page.path] = data
+        pages.append(page)
         if page.search is not None:
             searchable[page.path] = page.lang
     for article in content.articles:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any
 
 from markupsafe import Markup
@@ -674,11 +674,20 @@ def not_found_page(ix: Index) -> Page:
     return Page("404.html", "404.html", "Page not found", ix.content.dossier.default_language)
 
 
+PageBuilder = Callable[[], Page]
+
+
+def page_builders(ix: Index) -> list[PageBuilder]:
+    """Every page of the site as a deferred computation, in site order (so pages can be built in parallel)."""
+    site_pages = (overview_page, claims_page, sources_page, entities_page, timeline_page, about_page, search_page,
+                  not_found_page)
+    builders: list[PageBuilder] = [partial(make, ix) for make in site_pages]
+    builders += [partial(story_page, ix, a) for a in ix.content.articles]
+    builders += [partial(claim_page, ix, c) for c in ix.content.claims]
+    builders += [partial(source_page, ix, s) for s in ix.content.sources]
+    builders += [partial(entity_page, ix, e) for e in ix.content.entities]
+    return builders
+
+
 def all_pages(ix: Index) -> list[Page]:
-    pages = [overview_page(ix), claims_page(ix), sources_page(ix), entities_page(ix), timeline_page(ix),
-             about_page(ix), search_page(ix), not_found_page(ix)]
-    pages += [story_page(ix, a) for a in ix.content.articles]
-    pages += [claim_page(ix, c) for c in ix.content.claims]
-    pages += [source_page(ix, s) for s in ix.content.sources]
-    pages += [entity_page(ix, e) for e in ix.content.entities]
-    return pages
+    return [make() for make in page_builders(ix)]
