@@ -125,7 +125,11 @@ def test_ctrl_c_during_a_build_leaves_the_output(tmp_path: Path) -> None:
         [sys.executable, "-m", "dossier", "build", "--content", str(content), "--out", str(out)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
-    time.sleep(0.3)
+    deadline = time.monotonic() + 30
+    while process.poll() is None and time.monotonic() < deadline:
+        if any("staging" in p.name for p in tmp_path.iterdir()):  # interrupt the build in its riskiest phase
+            break
+        time.sleep(0.005)
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=30)
     if process.returncode == 0:  # the build finished before the signal arrived
