@@ -100,3 +100,22 @@ def test_usage_error_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["frobnicate"])
     assert exit_info.value.code == 2
+
+
+def test_article_file_names_outside_ascii_are_refused_clearly(valid_content: Path) -> None:
+    articles = valid_content / "articles"
+    (articles / "bridge-de.md").rename(articles / "brücke-de.md")
+    problems = problems_of(valid_content)
+    assert (
+        "content/articles/brücke-de.md:1: article id 'brücke-de' is not a lowercase URL-safe slug "
+        "(letters a-z, digits, single hyphens)"
+    ) in problems
+
+
+def test_capture_file_names_in_any_script_work(valid_content: Path) -> None:
+    (valid_content / "captures" / "bridge-de.txt").rename(valid_content / "captures" / "мост-ü.txt")
+    article = valid_content / "articles" / "bridge-de.md"
+    article.write_text(
+        article.read_text(encoding="utf-8").replace("captures/bridge-de.txt", "captures/мост-ü.txt"), encoding="utf-8"
+    )
+    assert problems_of(valid_content) == []
