@@ -1,18 +1,24 @@
 # Two commands do everything, set-up included:
 #   make serve   build the Kursk dossier and serve it on http://127.0.0.1:8000/
 #   make test    run the whole test suite (installs what tests need, Chromium included)
+# and one for publishing (what .github/workflows/pages.yml runs):
+#   make site    build the site and its PDF into _site/
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
 
-.PHONY: serve build test lint clean
+.PHONY: serve build site test lint clean
 
 serve: $(VENV)/.installed
 	$(BIN)/dossier serve --port $(PORT)
 
 build: $(VENV)/.installed
 	$(BIN)/dossier build
+
+# `dossier pdf` builds the site, then renders dossier.pdf into it.
+site: $(VENV)/.installed
+	$(BIN)/dossier pdf
 
 test: $(VENV)/.installed-test
 	scripts/ensure-system-deps
