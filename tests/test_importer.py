@@ -26,7 +26,7 @@ from dossier.importer import (
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT = ROOT / "content"
 SHIPPED = sorted(p.stem for p in (CONTENT / "articles").glob("*.md"))
-SEEDS = Path("/work/shared/seeds")
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"  # shared/ sits beside the repository
 DEFAULTS = read_default_patterns()
 
 
