@@ -104,3 +104,33 @@ def test_unsafe_urls_in_content_are_refused(url: str, valid_content: Path, capsy
     assert main(["check", "--content", str(valid_content)]) == 1
     err = capsys.readouterr().err
     assert f"sources.yaml:4: source 'daily-port': url '{url}' is not an absolute http(s) URL" in err
+
+
+def test_feed_and_sitemap_stay_well_formed_and_carry_payloads_as_text(hostile_site: Path) -> None:
+    from xml.etree import ElementTree
+
+    from .hostile import SCRIPT
+
+    atom = "{http://www.w3.org/2005/Atom}"
+    feed = ElementTree.parse(hostile_site / "feed.xml").getroot()  # raises if a payload broke the XML
+    titles = [e.findtext(f"{atom}title") or "" for e in feed.iter(f"{atom}entry")]
+    assert titles and all(SCRIPT in title for title in titles)  # the payload is text, not markup
+    assert not [e for e in feed.iter() if not e.tag.startswith(("{http://www.w3.org/2005/Atom}",))]
+    sitemap = ElementTree.parse(hostile_site / "sitemap.xml").getroot()
+    assert all(
+        loc.text and loc.text.startswith("https://example.org/harbour/")
+        for loc in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")
+    )
+
+
+def test_pdf_prints_payloads_as_text(hostile_site: Path, tmp_path: Path) -> None:
+    import subprocess
+
+    from dossier.pdf import write_pdf
+    from dossier.pipeline import check
+
+    content = hostile_site.parent / "content"
+    pdf = write_pdf(hostile_site, check(content).content)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert 'window.pwned=1;alert("script")' in " ".join(text.split())
+    assert "[U+202E]" in text
