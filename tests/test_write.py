@@ -93,12 +93,20 @@ def test_build_killed_at_random_moments_leaves_old_or_new_output(tmp_path: Path)
     rng = random.Random(20261121)
     outcomes, mid_publish = [], 0
     current, other = (content_a, state_a), (content_b, state_b)
-    for _ in range(10):
+    for attempt in range(10):
         process = subprocess.Popen(
             [sys.executable, "-m", "dossier", "build", "--content", str(other[0]), "--out", str(out)],
             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
-        time.sleep(rng.uniform(0.05, 1.3 * duration))
+        if attempt % 2:  # any moment of the build
+            time.sleep(rng.uniform(0.05, 1.3 * duration))
+        else:  # aimed: once the new site is being assembled beside the old one
+            deadline = time.monotonic() + 60
+            while process.poll() is None and time.monotonic() < deadline:
+                if any("staging" in p.name for p in tmp_path.iterdir()):
+                    break
+                time.sleep(0.002)
+            time.sleep(rng.uniform(0, 0.3))
         mid_publish += any("staging" in p.name for p in tmp_path.iterdir())
         process.kill()
         process.wait()
@@ -107,6 +115,9 @@ def test_build_killed_at_random_moments_leaves_old_or_new_output(tmp_path: Path)
         outcomes.append(after == other[1])
         if after == other[1]:
             current, other = other, current
+        if attempt < 9:  # a leftover would fool the next aimed kill; the last one is left for build to clean
+            for leftover in (p for p in tmp_path.iterdir() if "staging" in p.name):
+                shutil.rmtree(leftover)
     print("kills after the swap:", outcomes, "kills while staging:", mid_publish)
     assert mid_publish >= 1  # some kills landed while the new site was being assembled
     build(current[0], out)  # the next build cleans up whatever a killed one left beside the output
