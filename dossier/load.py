@@ -281,15 +281,23 @@ def _load_dossier(root: YNode | None, path: str, problems: list[Problem]) -> Dos
     return Dossier(rec.loc(), languages=tuple(languages), boilerplate=boilerplate, lines=rec.lines(), **values)
 
 
-def _load_sources(root: YNode | None, path: str, problems: list[Problem], ids: set[str]) -> list[Source]:
-    out: list[Source] = []
-    for index, item in _each_record(root, path, "source", problems):
-        rec = Record(item, path, _label("source", item, index), problems, SOURCE_KEYS)
+def _records(
+    root: YNode | None, path: str, what: str, keys: tuple[str, ...], problems: list[Problem], ids: set[str]
+) -> Iterator[tuple[Record, str | None, int]]:
+    """Each record of a list file, its keys checked and its id registered (even if the record fails later)."""
+    for index, item in _each_record(root, path, what, problems):
+        rec = Record(item, path, _label(what, item, index), problems, keys)
         rec.check_keys()
         before = len(problems)
         ident = rec.text("id", True)
         if ident:
             ids.add(ident)
+        yield rec, ident, before  # `before`: problems counted so far, to tell whether this record added any
+
+
+def _load_sources(root: YNode | None, path: str, problems: list[Problem], ids: set[str]) -> list[Source]:
+    out: list[Source] = []
+    for rec, ident, before in _records(root, path, "source", SOURCE_KEYS, problems, ids):
         name = rec.text("name", True)
         kind = rec.choice("kind", SOURCE_KINDS)
         extra = {k: rec.text(k) for k in ("url", "country", "language", "notes")}
@@ -344,13 +352,7 @@ def _load_assertions(rec: Record, problems: list[Problem]) -> tuple[Assertion, .
 
 def _load_claims(root: YNode | None, path: str, problems: list[Problem], ids: set[str]) -> list[Claim]:
     out: list[Claim] = []
-    for index, item in _each_record(root, path, "claim", problems):
-        rec = Record(item, path, _label("claim", item, index), problems, CLAIM_KEYS)
-        rec.check_keys()
-        before = len(problems)
-        ident = rec.text("id", True)
-        if ident:
-            ids.add(ident)
+    for rec, ident, before in _records(root, path, "claim", CLAIM_KEYS, problems, ids):
         values: dict[str, Any] = {
             "statement": rec.text("statement", True),
             "topic": rec.text("topic", True),
@@ -371,13 +373,7 @@ def _load_claims(root: YNode | None, path: str, problems: list[Problem], ids: se
 
 def _load_entities(root: YNode | None, path: str, problems: list[Problem], ids: set[str]) -> list[Entity]:
     out: list[Entity] = []
-    for index, item in _each_record(root, path, "entity", problems):
-        rec = Record(item, path, _label("entity", item, index), problems, ENTITY_KEYS)
-        rec.check_keys()
-        before = len(problems)
-        ident = rec.text("id", True)
-        if ident:
-            ids.add(ident)
+    for rec, ident, before in _records(root, path, "entity", ENTITY_KEYS, problems, ids):
         name = rec.text("name", True)
         kind = rec.choice("kind", ENTITY_KINDS)
         role = rec.text("role")
