@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import shutil
@@ -94,9 +95,9 @@ def test_build_killed_at_random_moments_leaves_old_or_new_output(tmp_path: Path)
     outcomes, mid_publish = [], 0
     current, other = (content_a, state_a), (content_b, state_b)
     for attempt in range(10):
-        process = subprocess.Popen(
+        process = subprocess.Popen(  # its own process group: the kill takes Pagefind down with it
             [sys.executable, "-m", "dossier", "build", "--content", str(other[0]), "--out", str(out)],
-            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
         )
         if attempt % 2:  # any moment of the build
             time.sleep(rng.uniform(0.05, 1.3 * duration))
@@ -108,7 +109,8 @@ def test_build_killed_at_random_moments_leaves_old_or_new_output(tmp_path: Path)
                 time.sleep(0.002)
             time.sleep(rng.uniform(0, 0.3))
         mid_publish += any("staging" in p.name for p in tmp_path.iterdir())
-        process.kill()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
         process.wait()
         after = snapshot(out)
         assert after in (current[1], other[1]), "a killed build left a mixed or damaged output"
