@@ -101,39 +101,40 @@ def _jobs(pages: int) -> int:
     return min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
-def _draw_share(
-    builders: list[PageBuilder], draw: PageRenderer, site: Mapping[str, Any], content: Content, share: int, jobs: int
-) -> list[tuple[Page, bytes]]:
-    """Build and draw every `jobs`-th page from `share`; pages come back without their (large) context."""
-    out = []
-    for make in builders[share::jobs]:
-        page = make()
-        out.append((replace(page, context={}), draw(page, site, head(page, content))))
-    return out
+def _draw_one(
+    make: PageBuilder, draw: PageRenderer, site: Mapping[str, Any], content: Content
+) -> tuple[Page, bytes]:
+    """Build and draw one page; it comes back without its (large) context."""
+    page = make()
+    return replace(page, context={}), draw(page, site, head(page, content))
 
 
 _JOB: tuple[Any, ...] = ()  # what forked workers read; set just before forking
 
 
-def _worker(share: int) -> list[tuple[Page, bytes]]:
-    *job, jobs = _JOB
-    return _draw_share(*job, share, jobs)
+def _worker(index: int) -> tuple[Page, bytes]:
+    builders, *rest = _JOB
+    return _draw_one(builders[index], *rest)
 
 
 def _draw_in_parallel(
     builders: list[PageBuilder], draw: PageRenderer, site: Mapping[str, Any], content: Content, jobs: int
 ) -> list[tuple[Page, bytes]]:
-    """The same pages as `_draw_share(..., 0, 1)`, in the same order, drawn by forked workers."""
+    """The same pages, in the same order, drawn by forked workers that each take the next page when free.
+
+    The print page (the last builder, by far the largest) goes first, so no worker is left alone with it.
+    """
     global _JOB
-    _JOB = (builders, draw, site, content, jobs)
+    _JOB = (builders, draw, site, content)
+    order = [len(builders) - 1, *range(len(builders) - 1)]
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            shares = pool.map(_worker, range(jobs))
+            drawn = pool.map(_worker, order, chunksize=4)
     finally:
         _JOB = ()
     merged: list[tuple[Page, bytes]] = [None] * len(builders)  # type: ignore[list-item]
-    for share, drawn in enumerate(shares):
-        merged[share::jobs] = drawn
+    for index, result in zip(order, drawn, strict=True):
+        merged[index] = result
     return merged
 
 
@@ -148,8 +149,10 @@ def render(
     index = Index(content, analysis)
     builders = [*page_builders(index), partial(print_page, index)]
     jobs = _jobs(len(builders)) if parallel else 1
-    drawn = _draw_in_parallel(builders, draw, site, content, jobs) if jobs > 1 else _draw_share(
-        builders, draw, site, content, 0, 1)
+    if jobs > 1:
+        drawn = _draw_in_parallel(builders, draw, site, content, jobs)
+    else:
+        drawn = [_draw_one(make, draw, site, content) for make in builders]
     files: dict[str, bytes] = {}
     searchable: dict[str, str] = {}
     pages = []
