@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
@@ -16,7 +16,6 @@ from .errors import ContentError, Problem
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
-Handler = Callable[[argparse.Namespace], int]
 
 
 class UsageError(Exception):
@@ -157,14 +156,6 @@ def cmd_new(args: argparse.Namespace) -> int:
     print(f"next:\n  cd {where}\n  dossier serve    # build, serve on http://127.0.0.1:8000/, rebuild on every save")
     print(f"then replace the example in {CONTENT}/ with your own, and run `dossier check` after each change")
     return EXIT_OK
-
-
-def not_yet(name: str) -> Handler:
-    def handler(args: argparse.Namespace) -> int:
-        print(f"dossier {name}: not yet implemented", file=sys.stderr)
-        return EXIT_USAGE
-
-    return handler
 
 
 def _common(parser: argparse.ArgumentParser) -> None:

@@ -26,8 +26,7 @@ from typing import Any
 
 from . import cbor
 from .errors import ContentError, Problem
-
-INDEX_DIR = "pagefind"
+from .write import INDEX_DIR, link_or_copy
 
 
 @dataclass(frozen=True)
@@ -36,14 +35,6 @@ class IndexReport:
     pages: int
     files: int
     bytes: int
-
-
-def _link_or_copy(source: Path, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copyfile(source, target)
 
 
 def _run_pagefind(site: Path, output: Path) -> None:
@@ -115,7 +106,8 @@ def build_bundles(site: Path, pages: Mapping[str, str]) -> None:
         for language, paths in by_language.items():
             tree = scratch / "pages" / language
             for path in paths:
-                _link_or_copy(site / path, tree / path)
+                (tree / path).parent.mkdir(parents=True, exist_ok=True)
+                link_or_copy(site / path, tree / path)
             jobs.append((tree, scratch / "bundles" / language))
         with ThreadPoolExecutor(max_workers=min(2, len(jobs) or 1)) as pool:
             list(pool.map(lambda job: _run_pagefind(*job), jobs))
@@ -128,16 +120,6 @@ def build_bundles(site: Path, pages: Mapping[str, str]) -> None:
             os.replace(bundle, target)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-
-
-def index_site(out: Path, pages: Mapping[str, str]) -> IndexReport:
-    """Rebuild every language bundle of the site in `out`, in place; drop bundles of vanished languages."""
-    build_bundles(out, pages)
-    languages = set(pages.values())
-    for folder in (out / INDEX_DIR).iterdir():
-        if folder.name not in languages:
-            shutil.rmtree(folder)
-    return report(out, pages)
 
 
 def report(out: Path, pages: Mapping[str, str]) -> IndexReport:

@@ -23,7 +23,7 @@ from .errors import ContentError, Problem
 from .model import Content
 from .printing import PATH
 from .render import TEMPLATES
-from .write import _atomic_write
+from .write import atomic_write
 
 if TYPE_CHECKING:
     from weasyprint import Document
@@ -96,7 +96,7 @@ def write_pdf(site_dir: Path, content: Content, document: Document | None = None
     with _quiet():
         data = document.write_pdf(pdf_identifier=True, finisher=_show_outline)
     target = site_dir / PDF_NAME
-    _atomic_write(target, data)
+    atomic_write(target, data)
     return target
 
 
@@ -114,4 +114,4 @@ def link_overview(site_dir: Path, checked: Checked, content_dir: Path) -> None:
         return render_page(environment(TEMPLATES), page, {**site, "pdf": True}, head_meta)
 
     rendered = render(checked.content, checked.analysis, content_dir, TEMPLATES, draw)
-    _atomic_write(site_dir / OVERVIEW, rendered.files[OVERVIEW])
+    atomic_write(site_dir / OVERVIEW, rendered.files[OVERVIEW])

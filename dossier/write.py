@@ -1,14 +1,10 @@
 """Stage 5, write: put the rendered site into the output folder.
 
-A file whose bytes did not change is not touched; files the build no longer produces
-are removed. Dossier only ever deletes inside a folder that carries its marker file,
-and refuses to write into a non-empty folder it did not create.
-
-`publish` is the all-or-nothing form used by `dossier build`: the new site is assembled
-in a sibling staging folder (unchanged files hard-linked from the current output) and
-swapped in with one atomic rename, so a build that fails or is killed at any moment
-leaves the previous output exactly as it was. `write` updates a folder in place, file by
-file (each file atomically); the preview server uses it between rebuilds.
+`publish` assembles the new site in a sibling staging folder (unchanged files hard-linked
+from the current output) and swaps it in with one atomic rename, so a build that fails or
+is killed at any moment leaves the previous output exactly as it was. Files the build no
+longer produces disappear with the old folder. Dossier only ever replaces a folder that
+carries its marker file, and refuses to write into a non-empty folder it did not create.
 """
 
 from __future__ import annotations
@@ -26,7 +22,7 @@ from .errors import ContentError, Problem
 
 MARKER = ".dossier-output"
 MARKER_TEXT = b"This folder is written by `dossier build`; its files are replaced on every build.\n"
-INDEX_DIR = "pagefind"  # written by the index stage, not by this one
+INDEX_DIR = "pagefind"  # the search bundles, one folder per language (written by the index stage)
 
 
 @dataclass(frozen=True)
@@ -51,7 +47,7 @@ def check_output_folder(out: Path, protected: Mapping[str, Path]) -> None:
                                     "created by dossier; choose an empty or new folder with --out")])
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
     try:
@@ -61,43 +57,6 @@ def _atomic_write(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-
-
-def write(out: Path, files: Mapping[str, bytes]) -> WriteReport:
-    """Make `out` hold exactly `files` (plus the marker and the search index)."""
-    files = {**files, MARKER: MARKER_TEXT}
-    out.mkdir(parents=True, exist_ok=True)
-    written: list[str] = []
-    unchanged = 0
-    for relative, data in sorted(files.items()):
-        path = out / relative
-        try:
-            if path.stat().st_size == len(data) and path.read_bytes() == data:
-                unchanged += 1
-                continue
-        except FileNotFoundError:
-            pass
-        _atomic_write(path, data)
-        written.append(relative)
-    removed = _remove_stale(out, set(files))
-    return WriteReport(tuple(written), unchanged, tuple(removed))
-
-
-def _remove_stale(out: Path, keep: set[str]) -> list[str]:
-    removed: list[str] = []
-    for dirpath, _dirnames, filenames in os.walk(out, topdown=False):
-        folder = Path(dirpath)
-        relative_dir = folder.relative_to(out).as_posix()
-        if relative_dir == INDEX_DIR or relative_dir.startswith(INDEX_DIR + "/"):
-            continue
-        for name in filenames:
-            relative = (folder / name).relative_to(out).as_posix()
-            if relative not in keep:
-                (folder / name).unlink()
-                removed.append(relative)
-        if folder != out and not any(folder.iterdir()):
-            folder.rmdir()
-    return sorted(removed)
 
 
 # ---------------------------------------------------------------------------
@@ -120,7 +79,8 @@ def _exchange(a: Path, b: Path) -> bool:
     return result == 0
 
 
-def _link_or_copy(source: Path, target: Path) -> None:
+def link_or_copy(source: Path, target: Path) -> None:
+    """A hard link where the file system allows it (no bytes copied), a copy elsewhere."""
     try:
         os.link(source, target)
     except OSError:
@@ -173,13 +133,13 @@ def publish(out: Path, files: Mapping[str, bytes], searchable: Mapping[str, str]
             target = stage / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             if relative in same:
-                _link_or_copy(out / relative, target)
+                link_or_copy(out / relative, target)
             else:
                 target.write_bytes(data)
                 written.append(relative)
         for lang in languages:
             if lang not in stale_languages:
-                shutil.copytree(out / INDEX_DIR / lang, stage / INDEX_DIR / lang, copy_function=_link_or_copy)
+                shutil.copytree(out / INDEX_DIR / lang, stage / INDEX_DIR / lang, copy_function=link_or_copy)
         if stale_languages:
             indexer(stage, {p: lang for p, lang in searchable.items() if lang in stale_languages})
         if out.exists():
