@@ -32,6 +32,9 @@ def test_bench_small_case_runs_and_its_site_equals_a_clean_build(tmp_path: Path,
     for key in ("articles", "cold_s", "noop_s", "edit_page_s", "edit_search_s", "peak_rss_mb", "pagefind_only_s"):
         assert key in data
     assert data["articles"] == 200 and data["noop_written"] == 0
+    # at this size a topic spans more than a dozen articles: site and print edition both list instead of gridding
+    for page in ("claims/index.html", "print/index.html"):
+        assert '<ol class="claim-rows">' in (keep / "site" / page).read_text(encoding="utf-8")
     clean = tmp_path / "clean"
     build(keep / "content", clean)
     assert snapshot(keep / "site") == snapshot(clean)
