@@ -12,7 +12,7 @@ Independence: rewrite and translation pairs are joined (union-find) into groups;
 group is one report, whatever the number of articles in it. Groups are numbered from 1
 in order of their first article in content order; every article has a group.
 
-Everything is computed on the text a reader sees (`text.plain_text(body).text`), not the
+Everything is computed on the text a reader sees (`text.reader_text(body)`), not the
 Markdown source, so markup never splits a name or a word.
 """
 
@@ -21,22 +21,32 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 
 from .discrepancies import discrepancies
-from .findings import Analysis, ArticlePair, NameUse
+from .findings import Analysis, ArticlePair, MixedScriptWord, NameUse
 from .model import Article, Content
-from .names import entity_forms, name_uses
+from .names import entity_forms, matcher_for, name_uses
+from .parallel import map_forked
 from .scripts import NameIndex, mixed_script_words, name_key
-from .similarity import REWRITE_THRESHOLD, jaccard, scored_pairs, tokens
-from .text import plain_text
+from .similarity import REWRITE_THRESHOLD, Features, features, jaccard, scored_pairs, tokens
+from .text import reader_text
 
 
 def analyse(content: Content) -> Analysis:
     order = {a.id: i for i, a in enumerate(content.articles)}
-    texts = [(a.id, a.language, plain_text(a.body).text) for a in content.articles]
-    names = name_uses(entity_forms(content.entities), texts)
+    texts = [(a.id, a.language, reader_text(a.body)) for a in content.articles]
+    forms = entity_forms(content.entities)
     every_form = NameIndex.build((e.id, (e.name, *e.variants, *e.misspellings)) for e in content.entities)
-    mixed = tuple(w for ident, _, text in texts for w in mixed_script_words(ident, text, every_form))
+    for language in {language for _, language, _ in texts}:
+        matcher_for(forms, language)  # compiled once, before the work is shared out
+
+    def one(article: tuple[str, str, str]) -> tuple[tuple[NameUse, ...], tuple[MixedScriptWord, ...], Features]:
+        ident, language, text = article
+        return name_uses(forms, [article]), mixed_script_words(ident, text, every_form), features(text, language)
+
+    per_article = map_forked(one, texts)  # what each article yields on its own; the rest compares articles
+    names = tuple(use for found, _, _ in per_article for use in found)
+    mixed = tuple(word for _, found, _ in per_article for word in found)
     originals = translations(content.articles)
-    similarities = tuple(scored_pairs(texts))
+    similarities = tuple(scored_pairs(texts, [f for _, _, f in per_article]))
     pairs = article_pairs(content.articles, similarities, originals, names, dict((i, t) for i, _, t in texts))
     return Analysis(
         discrepancies=discrepancies(content.claims, order, accepted_names(content), originals),
@@ -64,13 +74,13 @@ def translations(articles: Sequence[Article]) -> Mapping[str, str]:
     return {a.id: a.translation_of for a in articles if a.translation_of in known and a.translation_of != a.id}
 
 
-def translation_score(a: str, b: str, names: Iterable[NameUse], texts: Mapping[str, str]) -> float:
+def translation_score(a: str, b: str, entities: Mapping[str, set[str]], texts: Mapping[str, str]) -> float:
     """Jaccard of what survives translation: the entities named and the numbers ("14,000" = "14.000")."""
 
     def neutral(article: str) -> frozenset[str]:
-        entities = {"entity:" + u.entity for u in names if u.article == article}
+        named = {"entity:" + e for e in entities.get(article, ())}
         numbers = {t for t in tokens(texts.get(article, "")) if t.isdigit()}
-        return frozenset(entities | numbers)
+        return frozenset(named | numbers)
 
     return round(jaccard(neutral(a), neutral(b)), 4)
 
@@ -93,9 +103,12 @@ def article_pairs(
     by_id = {a.id: a for a in articles}
     order = {a.id: i for i, a in enumerate(articles)}
     out: dict[frozenset[str], ArticlePair] = {}
+    entities: dict[str, set[str]] = {}
+    for use in names:
+        entities.setdefault(use.article, set()).add(use.entity)
     for translation, original in originals.items():
         verdict = f"`{translation}` is a translation of `{original}`; they are one report."
-        score = translation_score(original, translation, names, texts)
+        score = translation_score(original, translation, entities, texts)
         out.setdefault(
             frozenset((original, translation)), ArticlePair(original, translation, "translation", score, verdict)
         )

@@ -12,6 +12,7 @@ from .index import IndexReport, build_bundles, report
 from .load import load
 from .model import Content
 from .render import TEMPLATES, PageRenderer, render
+from .text import read_all
 from .validate import validate
 from .write import WriteReport, check_output_folder, publish, remove_leftovers
 
@@ -34,6 +35,7 @@ class Built:
 def check(content_dir: Path, display: str | None = None) -> Checked:
     """Load and validate; raise ContentError carrying every problem at once."""
     loaded = load(content_dir, display)
+    read_all([a.body for a in loaded.content.articles])
     problems = validate(loaded, content_dir)
     if problems:
         raise ContentError(problems)

@@ -38,6 +38,9 @@ from .views import (
 )
 
 PATH = "print/index.html"
+# Above this many articles the edition gives each story's facts, claims and names but not its text:
+# thousands of pages help no reader, and neither a browser nor a PDF engine copes with a page that size.
+FULL_TEXTS_UP_TO = 100
 RUNNING_HEAD = "print/running-head.css"
 # (id, heading) of each top-level section after the cover and the contents, in reading order.
 SECTIONS = (
@@ -61,6 +64,7 @@ _SECTION_LINK = {
 }
 _PREFIX = {"stories": "story", "claims": "claim", "sources": "source", "entities": "entity"}
 _LINK_KEYS = frozenset({"url", "href", "source_url"})
+_LEAVES = frozenset({str, Markup, int, float, bool, type(None)})
 _HEADING = re.compile(r"<(/?)h([1-6])>")
 
 
@@ -90,33 +94,43 @@ def quote_id(article_id: str, anchor: str) -> str:
     return f"story-{article_id}--{anchor}"
 
 
-def local(url: str) -> str:
-    """A site URL from the views ("claims/x/", "stories/a/#q-x-1") as a link within this page."""
+def local(url: str, passages: bool = True) -> str:
+    """A site URL from the views ("claims/x/", "stories/a/#q-x-1") as a link within this page.
+
+    Without `passages` (an edition without the stories' texts) a quote's link goes to its story.
+    """
     if url in _SECTION_LINK:
         return _SECTION_LINK[url]
     match = _PAGE_LINK.fullmatch(url)
     if match is None:
         return url  # external (the views' article and source websites), kept as it is
     kind, ident, fragment = match.groups()
-    if kind == "stories" and fragment:
+    if kind == "stories" and fragment and passages:
         return "#" + quote_id(ident, fragment)
     return f"#{_PREFIX[kind]}-{ident}"
 
 
-def relink(value: Any) -> Any:
+def relink(value: Any, passages: bool = True) -> Any:
     """A copy of a view's data with every internal link pointing into this page."""
-    if isinstance(value, Markup | str):
+    kind = type(value)  # exact types first: this walks every value of every view, and ABC checks are slow
+    if kind in _LEAVES:
         return value
-    if isinstance(value, Mapping):
-        return {k: local(v) if k in _LINK_KEYS and isinstance(v, str) else relink(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [relink(v) for v in value]
+    if kind is dict or isinstance(value, Mapping):
+        return {
+            k: local(v, passages) if k in _LINK_KEYS and isinstance(v, str) else relink(v, passages)
+            for k, v in value.items()
+        }
+    if kind is list or kind is tuple:
+        return [relink(v, passages) for v in value]
     return value
 
 
-def _story(ix: Index, article: Article) -> dict[str, Any]:
-    """The story page's data, its body highlighted with this page's anchors and links."""
-    view = relink(story_page(ix, article).context)
+def _story(ix: Index, article: Article, full_text: bool) -> dict[str, Any]:
+    """The story page's data, its body (when printed) highlighted with this page's anchors and links."""
+    view = relink(story_page(ix, article, with_body=full_text).context, full_text)
+    if not full_text:
+        view["body_html"] = None
+        return view
     quotes = [
         Quote(
             anchor=quote_id(article.id, quote_anchor(claim.id, number)),
@@ -162,14 +176,15 @@ def _entry(
 def print_page(ix: Index) -> Page:
     content = ix.content
     d = content.dossier
-    overview = relink(overview_page(ix).context)
-    matrix = relink(claims_page(ix).context)
-    claims = [relink(claim_page(ix, c).context) for c in content.claims]
-    stories = [_story(ix, a) for a in _reading_order(ix)]
-    sources = relink(sources_page(ix).context)
-    source_views = [relink(source_page(ix, s).context) for s in content.sources]
-    entities = [relink(entity_page(ix, e).context) | {"id": e.id} for e in content.entities]
-    timeline = relink(timeline_page(ix).context)
+    full_texts = len(content.articles) <= FULL_TEXTS_UP_TO
+    overview = relink(overview_page(ix).context, full_texts)
+    matrix = relink(claims_page(ix).context, full_texts)
+    claims = [relink(claim_page(ix, c).context, full_texts) for c in content.claims]
+    stories = [_story(ix, a, full_texts) for a in _reading_order(ix)]
+    sources = relink(sources_page(ix).context, full_texts)
+    source_views = [relink(source_page(ix, s).context, full_texts) for s in content.sources]
+    entities = [relink(entity_page(ix, e).context, full_texts) | {"id": e.id} for e in content.entities]
+    timeline = relink(timeline_page(ix).context, full_texts)
     method = about_page(ix).context
 
     contents = [
@@ -198,6 +213,8 @@ def print_page(ix: Index) -> Page:
         d.default_language,
         {
             "sections": dict(SECTIONS),
+            "full_texts": full_texts,
+            "site_url": d.base_url,
             "contents": contents,
             "cover": {
                 "summary_html": overview["summary_html"],

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache, partial
@@ -17,6 +14,7 @@ from markupsafe import Markup
 
 from .findings import Analysis
 from .model import Content
+from .parallel import map_forked
 from .printing import RUNNING_HEAD, print_page, running_head_css
 from .publish import Head, head, site_files
 from .views import Index, Page, PageBuilder, page_builders
@@ -91,15 +89,6 @@ class Rendered:
 # Renders one page from render_page's arguments after `env`; `dossier serve` passes one that reuses unchanged pages.
 PageRenderer = Callable[..., bytes]
 
-PARALLEL_FROM = 400  # pages; below this, starting workers costs more than it saves
-
-
-def _jobs(pages: int) -> int:
-    # Forking copies the locks of other threads in whatever state they are: only fork when alone.
-    if pages < PARALLEL_FROM or threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return 1
-    return min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
-
 
 def _draw_one(
     make: PageBuilder, draw: PageRenderer, site: Mapping[str, Any], content: Content
@@ -107,35 +96,6 @@ def _draw_one(
     """Build and draw one page; it comes back without its (large) context."""
     page = make()
     return replace(page, context={}), draw(page, site, head(page, content))
-
-
-_JOB: tuple[Any, ...] = ()  # what forked workers read; set just before forking
-
-
-def _worker(index: int) -> tuple[Page, bytes]:
-    builders, *rest = _JOB
-    return _draw_one(builders[index], *rest)
-
-
-def _draw_in_parallel(
-    builders: list[PageBuilder], draw: PageRenderer, site: Mapping[str, Any], content: Content, jobs: int
-) -> list[tuple[Page, bytes]]:
-    """The same pages, in the same order, drawn by forked workers that each take the next page when free.
-
-    The print page (the last builder, by far the largest) goes first, so no worker is left alone with it.
-    """
-    global _JOB
-    _JOB = (builders, draw, site, content)
-    order = [len(builders) - 1, *range(len(builders) - 1)]
-    try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            drawn = pool.map(_worker, order, chunksize=4)
-    finally:
-        _JOB = ()
-    merged: list[tuple[Page, bytes]] = [None] * len(builders)  # type: ignore[list-item]
-    for index, result in zip(order, drawn, strict=True):
-        merged[index] = result
-    return merged
 
 
 def render(
@@ -146,13 +106,11 @@ def render(
     parallel = draw is None
     draw = draw or partial(render_page, env)
     site = site_globals(content)
-    index = Index(content, analysis)
+    index = Index(content, analysis).warm()
     builders = [*page_builders(index), partial(print_page, index)]
-    jobs = _jobs(len(builders)) if parallel else 1
-    if jobs > 1:
-        drawn = _draw_in_parallel(builders, draw, site, content, jobs)
-    else:
-        drawn = [_draw_one(make, draw, site, content) for make in builders]
+    one = partial(_draw_one, draw=draw, site=site, content=content)
+    # The print page (the last builder, by far the largest) goes first.
+    drawn = map_forked(one, builders, first=[len(builders) - 1]) if parallel else [one(make) for make in builders]
     files: dict[str, bytes] = {}
     searchable: dict[str, str] = {}
     pages = []

@@ -316,7 +316,10 @@ class NameIndex:
 def mixed_script_words(article: str, text: str, names: NameIndex | None = None) -> tuple[MixedScriptWord, ...]:
     """Every mixed-script word of one article's text, in order of first occurrence, with its count."""
     counts: Counter[str] = Counter()
-    for word in words(text):
+    for match in WORD.finditer(text):
+        if match.group().isascii():  # all Latin: most words, skipped before any further work
+            continue
+        word = _POSSESSIVE.sub("", match.group())
         if is_mixed(word):
             counts[word] += 1
     out = []

@@ -180,12 +180,18 @@ def rare_feature_candidates(
     return {pair for ranked in partners.values() for _, pair in sorted(ranked)[:PARTNERS]}
 
 
-def scored_pairs(articles: Sequence[tuple[str, str, str]]) -> list[tuple[str, str, float]]:
-    """(a, b, score) for (id, language, text) articles, same language only, a before b in the given order."""
+def scored_pairs(
+    articles: Sequence[tuple[str, str, str]], feats: Sequence[Features] | None = None
+) -> list[tuple[str, str, float]]:
+    """(a, b, score) for (id, language, text) articles, same language only, a before b in the given order.
+
+    `feats`, when given, are the articles' `features`, computed beforehand.
+    """
     by_language: dict[str, list[int]] = {}
     for index, (_, language, _) in enumerate(articles):
         by_language.setdefault(language.split("-")[0].lower(), []).append(index)
-    feats = [features(text, language) for _, language, text in articles]
+    if feats is None:
+        feats = [features(text, language) for _, language, text in articles]
     out: list[tuple[int, int, float]] = []
     for members in by_language.values():
         out.extend((i, j, score(feats[i], feats[j])) for i, j in _candidates(members, feats))

@@ -7,15 +7,18 @@ and in typographic versus straight quotation marks and apostrophes.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 from markdown_it.token import Token
 
 from . import markdown
+from .parallel import map_forked
 
 _QUOTE_FOLD = str.maketrans({
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u02bc": "'",
@@ -86,37 +89,64 @@ def plain_text(body: str) -> PlainText:
     return plain_text_of(markdown.parse(body))
 
 
+_READER: dict[str, str] = {}  # body -> reader text, for the bodies of the latest builds
+_READER_MAX = 1 << 15
+
+
+def reader_text(body: str) -> str:
+    """`plain_text(body).text`, kept: validation and analysis both read it, and parsing is the cost."""
+    text = _READER.get(body)
+    if text is None:
+        text = _remember(body, plain_text(body).text)
+    return text
+
+
+def _remember(body: str, text: str) -> str:
+    if len(_READER) >= _READER_MAX:  # a long preview session: start afresh rather than grow without end
+        _READER.clear()
+    _READER[body] = text
+    return text
+
+
+def read_all(bodies: Sequence[str]) -> None:
+    """The reader text of every body, parsed on every core, kept for `reader_text`."""
+    todo = [body for body in dict.fromkeys(bodies) if body not in _READER]
+    for body, text in zip(todo, map_forked(lambda body: plain_text(body).text, todo), strict=True):
+        _remember(body, text)
+
+
+_NON_SPACE = re.compile(r"\S+")
+
+
 @dataclass(frozen=True)
 class Folded:
-    """Text with quotes straightened and white space collapsed; `origin[i]` maps back."""
+    """Text with quotes straightened and white space collapsed, and a map back to the original.
+
+    The folded text is the original's runs of non-space joined by single spaces; each run and
+    the space after it map to the original one to one, so a run's two starts are the whole map.
+    """
 
     text: str
-    origin: tuple[int, ...]
+    starts: tuple[int, ...]  # where each run starts in the folded text
+    origins: tuple[int, ...]  # where it starts in the original
+
+    def origin(self, index: int) -> int:
+        run = bisect.bisect_right(self.starts, index) - 1
+        return self.origins[run] + index - self.starts[run]
 
 
 def fold(text: str) -> Folded:
-    chars: list[str] = []
-    origin: list[int] = []
-    in_space = True  # drops leading white space
-    for index, char in enumerate(text.translate(_QUOTE_FOLD)):
-        if char.isspace():
-            if not in_space:
-                chars.append(" ")
-                origin.append(index)
-            in_space = True
-            continue
-        in_space = False
-        chars.append(char)
-        origin.append(index)
-    if chars and chars[-1] == " ":
-        chars.pop()
-        origin.pop()
-    return Folded("".join(chars), tuple(origin))
+    runs = list(_NON_SPACE.finditer(text.translate(_QUOTE_FOLD)))
+    starts, length = [], 0
+    for run in runs:
+        starts.append(length)
+        length += run.end() - run.start() + 1
+    return Folded(" ".join(run.group() for run in runs), tuple(starts), tuple(run.start() for run in runs))
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=256)  # enough for every quote of one article in a row: callers go article by article
 def folded_plain_text(body: str) -> Folded:
-    return fold(plain_text(body).text)
+    return fold(reader_text(body))
 
 
 def find_quote(body: str, quote: str) -> tuple[int, int] | None:
@@ -128,7 +158,7 @@ def find_quote(body: str, quote: str) -> tuple[int, int] | None:
     at = hay.text.find(needle)
     if at < 0:
         return None
-    return hay.origin[at], hay.origin[at + len(needle) - 1] + 1
+    return hay.origin(at), hay.origin(at + len(needle) - 1) + 1
 
 
 def sentences(text: str) -> list[str]:
@@ -139,7 +169,7 @@ def closest_sentence(body: str, quote: str) -> str | None:
     """The sentence of the article most like the quote, to show as a hint."""
     needle = fold(quote).text
     best, best_ratio = None, 0.0
-    for sentence in sentences(plain_text(body).text):
+    for sentence in sentences(reader_text(body)):
         matcher = difflib.SequenceMatcher(None, needle, fold(sentence).text, autojunk=False)
         if matcher.real_quick_ratio() <= best_ratio or matcher.quick_ratio() <= best_ratio:
             continue

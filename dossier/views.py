@@ -137,6 +137,13 @@ class Index:
         self.order = {a.id: n for n, a in enumerate(content.articles)}  # content order of articles
         self._bodies: dict[tuple[str, tuple[Quote, ...]], tuple[str, tuple[str, ...]]] = {}
 
+    def warm(self) -> Index:
+        """Compute every lookup table now, so that forked workers share them instead of each building its own."""
+        for name, value in type(self).__dict__.items():
+            if isinstance(value, cached_property):
+                getattr(self, name)
+        return self
+
     @cached_property
     def assertions_by_article(self) -> Mapping[str, list[tuple[Claim, int, Assertion]]]:
         out: dict[str, list[tuple[Claim, int, Assertion]]] = defaultdict(list)
@@ -357,7 +364,8 @@ def _quality_flags(ix: Index, article_ids: list[str]) -> list[dict[str, Any]]:
     return flags
 
 
-def story_page(ix: Index, article: Article) -> Page:
+def story_page(ix: Index, article: Article, with_body: bool = True) -> Page:
+    """The story's page; without its body (the print edition of a large dossier) it costs no Markdown parse."""
     source = ix.sources.get(article.source)
     assertions = ix.assertions_by_article.get(article.id, [])
     quotes = [
@@ -370,7 +378,7 @@ def story_page(ix: Index, article: Article) -> Page:
         )
         for claim, number, assertion in assertions
     ]
-    body_html, found = ix.body(article, tuple(quotes))
+    body_html, found = ix.body(article, tuple(quotes)) if with_body else ("", ())
     claims = [
         {
             "claim": ix.claim_ref(claim),

@@ -247,3 +247,27 @@ def test_running_title_is_a_safe_css_string() -> None:
     text = str(css_string('Kursk "memorial" </style><script>'))
     assert text.startswith('"') and text.endswith('"')
     assert "</style" not in text and "<" not in text and text.count('"') == 2
+
+
+def test_a_large_dossier_prints_its_stories_without_their_texts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above FULL_TEXTS_UP_TO articles, stories keep their facts and claims; every link still lands on the page."""
+    from dossier import printing
+    from dossier.pipeline import check
+    from dossier.render import TEMPLATES, environment, render_page, site_globals
+    from dossier.views import Index
+
+    monkeypatch.setattr(printing, "FULL_TEXTS_UP_TO", 2)  # Kursk has five articles
+    checked = check(KURSK)
+    ix = Index(checked.content, checked.analysis)
+    html = render_page(environment(TEMPLATES), printing.print_page(ix), site_globals(checked.content)).decode()
+    parsed = PrintPage()
+    parsed.feed(html)
+    assert 'class="story-body"' not in html and not parsed.marks
+    assert "too many to print in full" in html
+    stories = {f"story-{a.id}" for a in checked.content.articles}
+    assert stories <= set(parsed.ids)
+    for link in parsed.links:
+        if link.attrs["href"].startswith("#"):
+            assert link.attrs["href"][1:] in parsed.ids, link.attrs["href"]
+    quote_links = [a.attrs["href"] for a in parsed.links if a.attrs["href"][1:] in stories]
+    assert len(quote_links) >= sum(len(c.assertions) for c in checked.content.claims)
