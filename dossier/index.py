@@ -1,12 +1,19 @@
-"""Stage 6, index: Pagefind search bundles over the written site, one per language.
+"""Stage 6, index: Pagefind search bundles over the written site, per language, in shards.
 
 Pagefind stems each language with its own rules, but a page searches only the index of
 its own `<html lang>`. To search every language from one box while German is still
-stemmed as German, each language gets its own bundle (`pagefind/<lang>/`), built by the
-real Pagefind binary from a temporary tree of hard links to that language's pages; the
-search page loads its own language's bundle and merges the others (`mergeIndex`).
+stemmed as German, each language gets its own bundles, built by the real Pagefind binary
+from a temporary tree of hard links to that language's pages; the search page loads one
+bundle and merges the others (`mergeIndex`).
 
-A language's new bundle replaces its old one only once Pagefind has succeeded for it.
+Pagefind cannot update an index in place, and indexing takes time in proportion to the
+pages. So a language with many pages is split into shards of about SHARD_PAGES pages
+(`pagefind/<lang>/<n>/`, a page's shard fixed by a hash of its path): an edited page costs
+the re-indexing of its shard alone. Each shard a reader's search loads costs a few small
+requests (the bundle's entry, metadata and WebAssembly), so shards are kept large.
+`pagefind/shards.json` tells the search page how many shards each language has.
+
+A bundle replaces its old version only once Pagefind has succeeded for it.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ import os
 import shutil
 import subprocess
 import sys
+import zlib
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -26,7 +34,11 @@ from typing import Any
 
 from . import cbor
 from .errors import ContentError, Problem
-from .write import INDEX_DIR, link_or_copy
+from .write import INDEX_DIR, Indexer, link_or_copy
+
+SHARD_PAGES = 2000  # pages per shard, at most (about): Pagefind indexes that many in about two seconds here
+MANIFEST = f"{INDEX_DIR}/shards.json"
+_PAGES_FILE = ".dossier-pages"  # in each bundle: a digest of the pages it was built over
 
 
 @dataclass(frozen=True)
@@ -91,35 +103,70 @@ def normalise_bundle(bundle: Path) -> None:
     entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
-def build_bundles(site: Path, pages: Mapping[str, str]) -> None:
-    """Index `pages` (output path -> language) of `site` into `site/pagefind/<lang>/`.
+def assign(searchable: Mapping[str, str]) -> dict[str, str]:
+    """Page path -> its bundle ("en/2"), for pages given as path -> language."""
+    count: dict[str, int] = {}
+    for language in searchable.values():
+        count[language] = count.get(language, 0) + 1
+    shards = {language: -(-n // SHARD_PAGES) for language, n in count.items()}
+    return {
+        path: f"{language}/{zlib.crc32(path.encode()) % shards[language] + 1}" for path, language in searchable.items()
+    }
 
-    Only the languages present in `pages` are rebuilt; each replaces its old bundle.
+
+def manifest(bundles: Mapping[str, str]) -> bytes:
+    """shards.json: the number of shards of each language."""
+    shards: dict[str, int] = {}
+    for bundle in set(bundles.values()):
+        language, number = bundle.rsplit("/", 1)
+        shards[language] = max(shards.get(language, 0), int(number))
+    return json.dumps(dict(sorted(shards.items())), separators=(",", ":")).encode()
+
+
+def _pages_digest(paths: list[str]) -> str:
+    return hashlib.sha256("\n".join(sorted(paths)).encode()).hexdigest()
+
+
+def is_current(bundle: Path, paths: list[str]) -> bool:
+    try:
+        return (bundle / _PAGES_FILE).read_text(encoding="ascii") == _pages_digest(paths)
+    except OSError:
+        return False
+
+
+def build_bundles(site: Path, pages: Mapping[str, str]) -> None:
+    """Index `pages` (output path -> bundle) of `site` into `site/pagefind/<bundle>/`.
+
+    Only the bundles named in `pages` are built; each replaces its old version.
     """
-    by_language: dict[str, list[str]] = {}
-    for path, language in sorted(pages.items()):
-        by_language.setdefault(language, []).append(path)
+    by_bundle: dict[str, list[str]] = {}
+    for path, bundle in sorted(pages.items()):
+        by_bundle.setdefault(bundle, []).append(path)
     scratch = site / ".dossier-index-tmp"  # inside the site: cleaned up with it if a build is killed
     shutil.rmtree(scratch, ignore_errors=True)
     try:
         jobs = []
-        for language, paths in by_language.items():
-            tree = scratch / "pages" / language
+        for bundle, paths in by_bundle.items():
+            tree = scratch / "pages" / bundle
             for path in paths:
                 (tree / path).parent.mkdir(parents=True, exist_ok=True)
                 link_or_copy(site / path, tree / path)
-            jobs.append((tree, scratch / "bundles" / language))
+            jobs.append((tree, scratch / "bundles" / bundle))
         with ThreadPoolExecutor(max_workers=min(2, len(jobs) or 1)) as pool:
             list(pool.map(lambda job: _run_pagefind(*job), jobs))
-        (site / INDEX_DIR).mkdir(exist_ok=True)
-        for language, (_, bundle) in zip(by_language, jobs, strict=True):
-            normalise_bundle(bundle)
-            target = site / INDEX_DIR / language
+        for (bundle, paths), (_, built) in zip(by_bundle.items(), jobs, strict=True):
+            normalise_bundle(built)
+            (built / _PAGES_FILE).write_text(_pages_digest(paths), encoding="ascii")
+            target = site / INDEX_DIR / bundle
+            target.parent.mkdir(parents=True, exist_ok=True)
             if target.exists():
-                os.replace(target, scratch / f"retired-{language}")
-            os.replace(bundle, target)
+                os.replace(target, scratch / f"retired-{bundle.replace('/', '-')}")
+            os.replace(built, target)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+PAGEFIND = Indexer(build_bundles, is_current)
 
 
 def report(out: Path, pages: Mapping[str, str]) -> IndexReport:

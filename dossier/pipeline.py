@@ -8,7 +8,7 @@ from pathlib import Path
 from . import cache
 from .errors import ContentError
 from .findings import Analysis
-from .index import IndexReport, build_bundles, report
+from .index import MANIFEST, PAGEFIND, IndexReport, assign, manifest, report
 from .load import load
 from .model import Content
 from .render import TEMPLATES, PageRenderer, render
@@ -66,7 +66,9 @@ def build(
     checked = check(content_dir, display)
     rendered = render(checked.content, checked.analysis, content_dir, templates, draw)
     searchable = rendered.searchable if search else {}
-    written = publish(out, rendered.files, searchable, build_bundles)
+    bundles = assign(searchable)
+    files = {**rendered.files, MANIFEST: manifest(bundles)} if search else rendered.files
+    written = publish(out, files, bundles, PAGEFIND)
     if inputs is not None:
         cache.remember(out, inputs)
     return Built(checked, written, report(out, searchable) if search else None)

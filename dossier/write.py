@@ -22,7 +22,7 @@ from .errors import ContentError, Problem
 
 MARKER = ".dossier-output"
 MARKER_TEXT = b"This folder is written by `dossier build`; its files are replaced on every build.\n"
-INDEX_DIR = "pagefind"  # the search bundles, one folder per language (written by the index stage)
+INDEX_DIR = "pagefind"  # the search bundles, `<language>/<shard>/` (written by the index stage)
 
 
 @dataclass(frozen=True)
@@ -103,27 +103,32 @@ def remove_leftovers(out: Path) -> None:
             shutil.rmtree(sibling, ignore_errors=True)
 
 
-# Fills `stage/pagefind/` for the given languages; reuses nothing itself.
-Indexer = Callable[[Path, Mapping[str, str]], None]
+@dataclass(frozen=True)
+class Indexer:
+    """The index stage as `publish` sees it: bundles named by a relative folder ("en/1")."""
+
+    build: Callable[[Path, Mapping[str, str]], None]  # (site, page path -> bundle): fills site/pagefind/<bundle>/
+    current: Callable[[Path, list[str]], bool]  # (a bundle's folder, its pages): was it built over exactly these?
 
 
 def publish(out: Path, files: Mapping[str, bytes], searchable: Mapping[str, str], indexer: Indexer) -> WriteReport:
-    """Make `out` hold exactly `files` plus a search index over `searchable`, all at once."""
+    """Make `out` hold exactly `files` plus search bundles over `searchable` (page path -> bundle), all at once."""
     files = {**files, MARKER: MARKER_TEXT}
     remove_leftovers(out)
     same = {path for path, data in files.items() if _same_bytes(out / path, data)}
     previous = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()} if out.is_dir() else set()
     previous_pages = {p for p in previous if not p.startswith(INDEX_DIR + "/")}
     removed = tuple(sorted(previous_pages - set(files)))
-    languages = sorted(set(searchable.values()))
-    # A language's bundle is reusable when every page it indexes is unchanged.
-    stale_languages = [
-        lang for lang in languages
-        if not (out / INDEX_DIR / lang).is_dir()
-        or any(path not in same for path, page_lang in searchable.items() if page_lang == lang)
-    ]
-    old_languages = {p.name for p in (out / INDEX_DIR).iterdir()} if (out / INDEX_DIR).is_dir() else set()
-    if len(same) == len(files) and not removed and not stale_languages and old_languages == set(languages):
+    pages_of: dict[str, list[str]] = {}
+    for path, bundle in sorted(searchable.items()):
+        pages_of.setdefault(bundle, []).append(path)
+    # A bundle is reusable when it was built over the same pages and every one of them is unchanged.
+    stale = {
+        bundle for bundle, paths in pages_of.items()
+        if not indexer.current(out / INDEX_DIR / bundle, paths) or any(path not in same for path in paths)
+    }  # fmt: skip
+    old_bundles = {p.parent.relative_to(out / INDEX_DIR).as_posix() for p in out.glob(f"{INDEX_DIR}/*/*/pagefind.js")}
+    if len(same) == len(files) and not removed and not stale and old_bundles == set(pages_of):
         return WriteReport((), len(files), ())
 
     stage = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}{STAGING_INFIX}"))
@@ -137,11 +142,10 @@ def publish(out: Path, files: Mapping[str, bytes], searchable: Mapping[str, str]
             else:
                 target.write_bytes(data)
                 written.append(relative)
-        for lang in languages:
-            if lang not in stale_languages:
-                shutil.copytree(out / INDEX_DIR / lang, stage / INDEX_DIR / lang, copy_function=link_or_copy)
-        if stale_languages:
-            indexer(stage, {p: lang for p, lang in searchable.items() if lang in stale_languages})
+        for bundle in sorted(set(pages_of) - stale):
+            shutil.copytree(out / INDEX_DIR / bundle, stage / INDEX_DIR / bundle, copy_function=link_or_copy)
+        if stale:
+            indexer.build(stage, {path: bundle for path, bundle in searchable.items() if bundle in stale})
         if out.exists():
             if not _exchange(stage, out):
                 # No atomic swap here: two renames, the window between them as short as it gets.

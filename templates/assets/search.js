@@ -1,5 +1,5 @@
-// Dossier search: Pagefind's JS API with one bundle per language, merged, so one box
-// searches every language while each is stemmed by its own rules. Results are built
+// Dossier search: Pagefind's JS API with bundles per language (large languages in several
+// shards), merged, so one box searches every language while each is stemmed by its own rules. Results are built
 // with DOM methods and textContent: nothing a reader types is ever parsed as HTML.
 
 const app = document.getElementById("search-app");
@@ -22,14 +22,18 @@ function say(text) {
 }
 
 async function load() {
-  const bundle = (lang) => new URL(`pagefind/${lang}/`, siteRoot).href;
+  const index = new URL("pagefind/", siteRoot);
+  const shards = await (await fetch(new URL("shards.json", index))).json();
+  const bundles = [];
+  for (const lang of [primary, ...languages.filter((l) => l !== primary)]) {
+    for (let n = 1; n <= (shards[lang] || 0); n++) bundles.push([lang, new URL(`${lang}/${n}/`, index).href]);
+  }
+  if (!bundles.length) throw new Error("no search index");
   // Every bundle gets the same base URL, so all result links are site-relative paths.
   const baseUrl = siteRoot.pathname;
-  pagefind = await import(bundle(primary) + "pagefind.js");
+  pagefind = await import(bundles[0][1] + "pagefind.js");
   await pagefind.options({ excerptLength: 24, baseUrl });
-  for (const lang of languages) {
-    if (lang !== primary) await pagefind.mergeIndex(bundle(lang), { language: lang, baseUrl });
-  }
+  for (const [lang, url] of bundles.slice(1)) await pagefind.mergeIndex(url, { language: lang, baseUrl });
   await pagefind.init();
   const available = await pagefind.filters();
   for (const [key, label] of FILTERS) {
