@@ -13,6 +13,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import ContentError, Problem
+from .progress import Progress
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -49,7 +50,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     from .pipeline import build
 
     started = time.perf_counter()
-    built = build(Path(args.content), Path(args.out), _display(args.content))
+    with Progress(sys.stderr) as progress:
+        built = build(Path(args.content), Path(args.out), _display(args.content), stage=progress)
     report = built.report
     elapsed = (time.perf_counter() - started) * 1000
     print(
@@ -72,12 +74,14 @@ def cmd_pdf(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     out = Path(args.out)
-    built = build(Path(args.content), out, _display(args.content), reuse=False)  # the PDF needs the checked content
-    assert built.checked is not None
-    content = built.checked.content
-    document = pdf_document(out, content)
-    path = write_pdf(out, content, document)
-    link_overview(out, built.checked, Path(args.content))
+    with Progress(sys.stderr) as progress:  # the PDF needs the checked content: no reuse
+        built = build(Path(args.content), out, _display(args.content), reuse=False, stage=progress)
+        assert built.checked is not None
+        content = built.checked.content
+        progress("printing the PDF")
+        document = pdf_document(out, content)
+        path = write_pdf(out, content, document)
+        link_overview(out, built.checked, Path(args.content))
     elapsed = (time.perf_counter() - started) * 1000
     pages = len(document.pages)
     print(f"wrote {_display(str(path))}: {pages} page{'s' if pages != 1 else ''} in {elapsed:.0f} ms")

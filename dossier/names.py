@@ -174,12 +174,19 @@ def matcher_for(forms: EntityForms, language: str) -> NameMatcher:
     return build_matcher(forms, language.split("-")[0].lower())
 
 
-def name_uses(forms: EntityForms, articles: Iterable[tuple[str, str, str]]) -> tuple[NameUse, ...]:
-    """NameUses for (article id, language, plain text) triples; ordered by article, entity, listing."""
+@lru_cache(maxsize=4)
+def _ranks(forms: EntityForms) -> Mapping[tuple[str, str], tuple[int, int]]:
+    """(entity, form) -> (entity's place in the listing, form's place in the entity): the order of NameUses."""
     rank: dict[tuple[str, str], tuple[int, int]] = {}
     for e, (ident, variants, misspellings) in enumerate(forms):
         for f, form in enumerate((*variants, *misspellings)):
             rank.setdefault((ident, form), (e, f))
+    return rank
+
+
+def name_uses(forms: EntityForms, articles: Iterable[tuple[str, str, str]]) -> tuple[NameUse, ...]:
+    """NameUses for (article id, language, plain text) triples; ordered by article, entity, listing."""
+    rank = _ranks(forms)
     out: list[NameUse] = []
     for article, language, text in articles:
         matcher = matcher_for(forms, language)

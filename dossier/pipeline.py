@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import cache
@@ -52,23 +53,34 @@ def build(
     search: bool = True,
     draw: PageRenderer | None = None,
     reuse: bool = True,
+    stage: Callable[[str], None] = lambda _name: None,
 ) -> Built:
     """Every stage, all or nothing: the output changes only once the whole new site, index included, is ready.
 
     With `reuse`, a build whose inputs are byte for byte those of the build already in `out`
     (and whose output is intact) does nothing at all; `checked` is then None.
+    `stage` is told the name of each stage as it starts (see progress.Progress).
     """
     check_output_folder(out, {"content": content_dir, "templates": templates})
     remove_leftovers(out)
     inputs = cache.fingerprint(content_dir, templates, options=f"search={search}") if reuse and not draw else None
     if inputs is not None and (files := cache.unchanged(out, inputs)) is not None:
         return Built(None, WriteReport((), files, ()), None)
+    stage("checking")
     checked = check(content_dir, display)
+    stage("rendering")
     rendered = render(checked.content, checked.analysis, content_dir, templates, draw)
     searchable = rendered.searchable if search else {}
     bundles = assign(searchable)
     files = {**rendered.files, MANIFEST: manifest(bundles)} if search else rendered.files
-    written = publish(out, files, bundles, PAGEFIND)
+
+    def index(site: Path, pages: Mapping[str, str]) -> None:
+        stage("indexing")
+        PAGEFIND.build(site, pages)
+        stage("writing")
+
+    stage("writing")
+    written = publish(out, files, bundles, replace(PAGEFIND, build=index))
     if inputs is not None:
         cache.remember(out, inputs)
     return Built(checked, written, report(out, searchable) if search else None)

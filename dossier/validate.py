@@ -10,8 +10,8 @@ from urllib.parse import urlsplit
 
 from .errors import Problem
 from .load import FileReader, Loaded
-from .model import Article, Assertion, Content, Loc
-from .text import closest_sentence, find_quote
+from .model import Article, Content, Loc
+from .text import closest_sentence, has_quote
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
@@ -140,7 +140,6 @@ class _Checker:
 
     def claims(self) -> None:
         articles = self.content.article_by_id
-        quoted: list[tuple[str, Assertion, str]] = []  # (label, assertion, article) for each quote to find
         for c in self.content.claims:
             label = f"claim '{c.id}': "
             self.slug(c.id, c.at("id"), "claim")
@@ -150,17 +149,13 @@ class _Checker:
                 sub = f"{label}assertion {index}: "
                 if a.attributed_to is not None:
                     self.ref("source", a.attributed_to, a.at("attributed_to"), f"{sub}attributed_to: ")
-                if self.ref("article", a.article, a.at("article"), sub) and a.article in articles:
-                    quoted.append((sub, a, a.article))
-        # Article by article, so each body is parsed and folded once however many claims quote it.
-        order = {ident: n for n, ident in enumerate(articles)}
-        missing = {id(a) for _, a, ident in sorted(quoted, key=lambda q: order[q[2]])
-                   if find_quote(articles[ident].body, a.quote) is None}  # fmt: skip
-        for sub, a, ident in quoted:
-            if id(a) in missing:
-                hint = closest_sentence(articles[ident].body, a.quote)
-                tail = f'; closest sentence: "{hint}"' if hint else ""
-                self.add(a.at("quote"), f"{sub}quote not found in article '{ident}'{tail}")
+                if not self.ref("article", a.article, a.at("article"), sub) or a.article not in articles:
+                    continue
+                body = articles[a.article].body
+                if not has_quote(body, a.quote):
+                    hint = closest_sentence(body, a.quote)
+                    tail = f'; closest sentence: "{hint}"' if hint else ""
+                    self.add(a.at("quote"), f"{sub}quote not found in article '{a.article}'{tail}")
         self.unique(((c.id, c.at("id")) for c in self.content.claims), "claim")
 
     def entities(self) -> None:

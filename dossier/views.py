@@ -191,6 +191,15 @@ class Index:
         return self._bodies[key]
 
     @cached_property
+    def discrepancies_by_article(self) -> Mapping[str, list[int]]:
+        """Article id -> the places in analysis.discrepancies of the discrepancies it takes part in."""
+        out: dict[str, list[int]] = defaultdict(list)
+        for n, finding in enumerate(self.analysis.discrepancies):
+            for article in dict.fromkeys(finding.articles):
+                out[article].append(n)
+        return out
+
+    @cached_property
     def names_by_article(self) -> Mapping[str, list[NameUse]]:
         out: dict[str, list[NameUse]] = defaultdict(list)
         for use in self.analysis.names:
@@ -464,33 +473,31 @@ def claims_page(ix: Index) -> Page:
         topics[claim.topic].append(claim)
     tables = []
     for topic, claims in topics.items():
-        article_ids = list(dict.fromkeys(a.article for c in claims for a in c.assertions))
-        columns = [ix.article_ref(a) for a in ix.content.article_by_id if a in article_ids]
+        quoted = {a.article for c in claims for a in c.assertions}
+        columns = [ix.article_ref(a) for a in ix.content.article_by_id if a in quoted]
+        column_of = {column["id"]: n for n, column in enumerate(columns)}
+        # Past a dozen articles a grid is mostly empty cells: list each claim's assertions instead.
+        compact = len(columns) > MATRIX_COLUMNS
         rows = []
         for claim in claims:
-            cells = []
-            for column in columns:
-                found = [(n, a) for n, a in enumerate(claim.assertions, 1) if a.article == column["id"]]
-                cells.append([
-                    {
-                        "stance": ix.stance(a),
-                        "value": format_figure(a.value),
-                        "href": f"{story_url(a.article)}#{quote_anchor(claim.id, n)}",
-                    }
-                    for n, a in found
-                ])
+            cells: list[list[dict[str, Any]]] = [[] for _ in columns]
+            for n, a in enumerate(claim.assertions, 1):
+                cells[column_of[a.article]].append({
+                    "stance": ix.stance(a),
+                    "value": format_figure(a.value),
+                    "href": f"{story_url(a.article)}#{quote_anchor(claim.id, n)}",
+                })
             rows.append({
                 "claim": ix.claim_ref(claim),
-                "cells": cells,
+                "cells": [] if compact else cells,
                 "listed": [
-                    {**a, "source": column["source"], "lang": column["lang"]}
-                    for column, cell in zip(columns, cells, strict=True)
+                    {**a, "source": columns[n]["source"], "lang": columns[n]["lang"]}
+                    for n, cell in enumerate(cells) if cell
                     for a in cell
                 ],
                 "independent": ix.independent(a.article for a in claim.assertions if a.stance == "supports"),
             })
-        # Past a dozen articles a grid is mostly empty cells: list each claim's assertions instead.
-        tables.append({"topic": topic, "columns": columns, "rows": rows, "compact": len(columns) > MATRIX_COLUMNS})
+        tables.append({"topic": topic, "columns": columns, "rows": rows, "compact": compact})
     return Page("claims/index.html", "claims.html", "Claims compared", ix.content.dossier.default_language,
                 {"tables": tables, "stances": STANCES})
 
@@ -570,16 +577,19 @@ def sources_page(ix: Index) -> Page:
 def source_page(ix: Index, source: Source) -> Page:
     article_ids = [a.id for a in ix.articles_by_source.get(source.id, [])]
     mine = set(article_ids)
+    own_by_claim: dict[str, list[tuple[int, Assertion]]] = defaultdict(list)
+    for article in article_ids:
+        for claim, number, assertion in ix.assertions_by_article.get(article, []):
+            own_by_claim[claim.id].append((number, assertion))
     asserts, only = [], []
-    for claim in ix.content.claims:
-        own = [a for a in claim.assertions if a.article in mine]
-        if not own:
-            continue
-        entry = {"claim": ix.claim_ref(claim), "stances": [ix.stance(a) for a in own]}
+    for claim_id in sorted(own_by_claim, key=ix.claim_number.__getitem__):
+        claim = ix.claims[claim_id]
+        entry = {"claim": ix.claim_ref(claim), "stances": [ix.stance(a) for _, a in sorted(own_by_claim[claim_id])]}
         asserts.append(entry)
         if all(a.article in mine for a in claim.assertions):
             only.append(entry)
-    disagreements = ix.discrepancy_groups(f for f in ix.analysis.discrepancies if mine.intersection(f.articles))
+    touching = sorted({n for article in article_ids for n in ix.discrepancies_by_article.get(article, ())})
+    disagreements = ix.discrepancy_groups(ix.analysis.discrepancies[n] for n in touching)
     cited = [
         {"claim": ix.claim_ref(claim), "article": ix.article_ref(a.article), "quote": a.quote,
          "lang": ix.articles[a.article].language if a.article in ix.articles else None,
