@@ -125,12 +125,9 @@ def relink(value: Any, passages: bool = True) -> Any:
     return value
 
 
-def _story(ix: Index, article: Article, full_text: bool) -> dict[str, Any]:
-    """The story page's data, its body (when printed) highlighted with this page's anchors and links."""
-    view = relink(story_page(ix, article, with_body=full_text).context, full_text)
-    if not full_text:
-        view["body_html"] = None
-        return view
+def _story(ix: Index, article: Article) -> dict[str, Any]:
+    """The story page's data, its body highlighted with this page's anchors and links."""
+    view = relink(story_page(ix, article).context)
     quotes = [
         Quote(
             anchor=quote_id(article.id, quote_anchor(claim.id, number)),
@@ -145,6 +142,39 @@ def _story(ix: Index, article: Article, full_text: bool) -> dict[str, Any]:
     # The story is a third-level section here: its own headings move down two levels.
     view["body_html"] = Markup(_HEADING.sub(lambda m: f"<{m[1]}h{min(int(m[2]) + 2, 6)}>", body))
     return view
+
+
+def _catalogue_entry(ix: Index, article: Article) -> dict[str, Any]:
+    """One line of the story catalogue that stands for the stories in the edition of a large dossier."""
+    source = ix.sources.get(article.source)
+    claims = {claim.id: claim for claim, _, _ in ix.assertions_by_article.get(article.id, [])}
+    return {
+        "article": {
+            "id": article.id,
+            "title": article.title,
+            "lang": article.language,
+            "language": ix.language_name(article.language),
+            "published": date_view(article.published),
+        },
+        "source": {"name": source.name if source else article.source, "url": f"#source-{article.source}"},
+        "claims": [
+            {"label": f"C{ix.claim_number[c.id]}", "url": f"#claim-{c.id}", "statement": c.statement}
+            for c in claims.values()
+        ],
+    }
+
+
+def _forms_written(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """An entity's per-article spellings summed up: each form as found, in how many articles, how often."""
+    forms: dict[tuple[str, bool, bool], dict[str, Any]] = {}
+    for row in rows:
+        for f in row["forms"]:
+            key = (f["found"], bool(f["misspelling"]), bool(f.get("mixed_script")))
+            entry = forms.setdefault(key, {"found": key[0], "misspelling": key[1], "mixed_script": key[2],
+                                           "articles": 0, "count": 0})
+            entry["articles"] += 1
+            entry["count"] += f["count"]
+    return sorted(forms.values(), key=lambda f: (-f["articles"], f["found"]))
 
 
 def _reading_order(ix: Index) -> list[Article]:
@@ -180,10 +210,15 @@ def print_page(ix: Index) -> Page:
     overview = relink(overview_page(ix).context, full_texts)
     matrix = relink(claims_page(ix).context, full_texts)
     claims = [relink(claim_page(ix, c).context, full_texts) for c in content.claims]
-    stories = [_story(ix, a, full_texts) for a in _reading_order(ix)]
+    if full_texts:
+        stories = [_story(ix, a) for a in _reading_order(ix)]
+    else:
+        stories = [_catalogue_entry(ix, a) for a in _reading_order(ix)]
     sources = relink(sources_page(ix).context, full_texts)
     source_views = [relink(source_page(ix, s).context, full_texts) for s in content.sources]
-    entities = [relink(entity_page(ix, e).context, full_texts) | {"id": e.id} for e in content.entities]
+    entities = [relink(entity_page(ix, e).context, full_texts) | {"id": e.id, "forms": []} for e in content.entities]
+    if not full_texts:
+        entities = [e | {"rows": [], "forms": _forms_written(e["rows"])} for e in entities]
     timeline = relink(timeline_page(ix).context, full_texts)
     method = about_page(ix).context
 
@@ -199,7 +234,9 @@ def print_page(ix: Index) -> Page:
             "stories",
             children=[
                 _entry(f"story-{s['article']['id']}", s["article"]["title"], lang=s["article"]["lang"]) for s in stories
-            ],
+            ]
+            if full_texts
+            else [],
         ),
         *(_entry(ident) for ident, _ in SECTIONS[4:]),
     ]

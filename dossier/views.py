@@ -373,8 +373,7 @@ def _quality_flags(ix: Index, article_ids: list[str]) -> list[dict[str, Any]]:
     return flags
 
 
-def story_page(ix: Index, article: Article, with_body: bool = True) -> Page:
-    """The story's page; without its body (the print edition of a large dossier) it costs no Markdown parse."""
+def story_page(ix: Index, article: Article) -> Page:
     source = ix.sources.get(article.source)
     assertions = ix.assertions_by_article.get(article.id, [])
     quotes = [
@@ -387,7 +386,7 @@ def story_page(ix: Index, article: Article, with_body: bool = True) -> Page:
         )
         for claim, number, assertion in assertions
     ]
-    body_html, found = ix.body(article, tuple(quotes)) if with_body else ("", ())
+    body_html, found = ix.body(article, tuple(quotes))
     claims = [
         {
             "claim": ix.claim_ref(claim),
