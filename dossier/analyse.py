@@ -19,6 +19,7 @@ Markdown source, so markup never splits a name or a word.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from .discrepancies import discrepancies
 from .findings import Analysis, ArticlePair, MixedScriptWord, NameUse
@@ -29,8 +30,12 @@ from .scripts import NameIndex, mixed_script_words, name_key
 from .similarity import REWRITE_THRESHOLD, Features, features, jaccard, scored_pairs, tokens
 from .text import reader_text
 
+ArticleFindings = tuple[tuple[NameUse, ...], tuple[MixedScriptWord, ...], Features]
 
-def analyse(content: Content) -> Analysis:
+
+def analyse(content: Content, memo: dict[Any, Any] | None = None) -> Analysis:
+    """With `memo` (the same dict at every build of a preview session), what each article yields on
+    its own is kept between builds, so an edit costs the edited article alone."""
     order = {a.id: i for i, a in enumerate(content.articles)}
     texts = [(a.id, a.language, reader_text(a.body)) for a in content.articles]
     forms = entity_forms(content.entities)
@@ -38,11 +43,20 @@ def analyse(content: Content) -> Analysis:
     for language in {language for _, language, _ in texts}:
         matcher_for(forms, language)  # compiled once, before the work is shared out
 
-    def one(article: tuple[str, str, str]) -> tuple[tuple[NameUse, ...], tuple[MixedScriptWord, ...], Features]:
+    def one(article: tuple[str, str, str]) -> ArticleFindings:
         ident, language, text = article
         return name_uses(forms, [article]), mixed_script_words(ident, text, every_form), features(text, language)
 
-    per_article = map_forked(one, texts)  # what each article yields on its own; the rest compares articles
+    # What each article yields on its own; the rest compares articles. Keyed by the article's
+    # (id, language, text); valid while the entity forms are those it was computed with.
+    known = memo if memo is not None and memo.get("forms") == (forms, every_form) else {}
+    todo = [article for article in texts if article not in known]
+    found = dict(zip(todo, map_forked(one, todo), strict=True))
+    per_article = [found[article] if article in found else known[article] for article in texts]
+    if memo is not None:
+        memo.clear()
+        memo["forms"] = (forms, every_form)
+        memo.update(zip(texts, per_article, strict=True))
     names = tuple(use for found, _, _ in per_article for use in found)
     mixed = tuple(word for _, found, _ in per_article for word in found)
     originals = translations(content.articles)

@@ -250,12 +250,19 @@ class IncrementalBuilder:
         self.templates = templates
         self.search = search
         self.cache = PageCache(templates)
+        self.memo: dict[Any, Any] = {}  # analysis of each article, kept between builds
 
-    def build(self) -> Step:
-        """One rebuild; raises ContentError (nothing written) like `pipeline.build`."""
+    def build(self, stage: Callable[[str], None] = lambda _name: None) -> Step:
+        """One rebuild; raises ContentError (nothing written) like `pipeline.build`.
+
+        The pages go live first, then the search bundles that index changed pages are rebuilt.
+        """
         started = time.perf_counter()
         self.cache.begin()
-        built = build(self.content_dir, self.out, self.display, self.templates, self.search, draw=self.cache.draw)
+        built = build(
+            self.content_dir, self.out, self.display, self.templates, self.search, draw=self.cache.draw, memo=self.memo,
+            pages_first=True, stage=stage,
+        )
         # Only a build that got through rendering may forget pages; a failed one keeps them all.
         self.cache.commit()
         elapsed = (time.perf_counter() - started) * 1000

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from . import cache
 from .errors import ContentError
@@ -33,8 +34,9 @@ class Built:
     index: IndexReport | None
 
 
-def check(content_dir: Path, display: str | None = None) -> Checked:
-    """Load and validate; raise ContentError carrying every problem at once."""
+def check(content_dir: Path, display: str | None = None, memo: dict[Any, Any] | None = None) -> Checked:
+    """Load and validate; raise ContentError carrying every problem at once. `memo`: see analyse;
+    `pages_first`: see write.publish."""
     loaded = load(content_dir, display)
     read_all([a.body for a in loaded.content.articles])
     problems = validate(loaded, content_dir)
@@ -42,7 +44,7 @@ def check(content_dir: Path, display: str | None = None) -> Checked:
         raise ContentError(problems)
     from .analyse import analyse
 
-    return Checked(loaded.content, analyse(loaded.content))
+    return Checked(loaded.content, analyse(loaded.content, memo))
 
 
 def build(
@@ -54,12 +56,15 @@ def build(
     draw: PageRenderer | None = None,
     reuse: bool = True,
     stage: Callable[[str], None] = lambda _name: None,
+    memo: dict[Any, Any] | None = None,
+    pages_first: bool = False,
 ) -> Built:
     """Every stage, all or nothing: the output changes only once the whole new site, index included, is ready.
 
     With `reuse`, a build whose inputs are byte for byte those of the build already in `out`
     (and whose output is intact) does nothing at all; `checked` is then None.
-    `stage` is told the name of each stage as it starts (see progress.Progress).
+    `stage` is told the name of each stage as it starts (see progress.Progress); `memo`: see analyse;
+    `pages_first`: see write.publish.
     """
     check_output_folder(out, {"content": content_dir, "templates": templates})
     remove_leftovers(out)
@@ -67,7 +72,7 @@ def build(
     if inputs is not None and (files := cache.unchanged(out, inputs)) is not None:
         return Built(None, WriteReport((), files, ()), None)
     stage("checking")
-    checked = check(content_dir, display)
+    checked = check(content_dir, display, memo)
     stage("rendering")
     rendered = render(checked.content, checked.analysis, content_dir, templates, draw)
     searchable = rendered.searchable if search else {}
@@ -80,7 +85,7 @@ def build(
         stage("writing")
 
     stage("writing")
-    written = publish(out, files, bundles, replace(PAGEFIND, build=index))
+    written = publish(out, files, bundles, replace(PAGEFIND, build=index), pages_first)
     if inputs is not None:
         cache.remember(out, inputs)
     return Built(checked, written, report(out, searchable) if search else None)

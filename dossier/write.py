@@ -111,8 +111,15 @@ class Indexer:
     current: Callable[[Path, list[str]], bool]  # (a bundle's folder, its pages): was it built over exactly these?
 
 
-def publish(out: Path, files: Mapping[str, bytes], searchable: Mapping[str, str], indexer: Indexer) -> WriteReport:
-    """Make `out` hold exactly `files` plus search bundles over `searchable` (page path -> bundle), all at once."""
+def publish(
+    out: Path, files: Mapping[str, bytes], searchable: Mapping[str, str], indexer: Indexer, pages_first: bool = False
+) -> WriteReport:
+    """Make `out` hold exactly `files` plus search bundles over `searchable` (page path -> bundle), all at once.
+
+    With `pages_first` (the preview server), the pages go live before the search bundles are rebuilt,
+    and until then search answers from the bundles' previous versions; each new bundle then replaces
+    its old one on its own.
+    """
     files = {**files, MARKER: MARKER_TEXT}
     remove_leftovers(out)
     same = {path for path, data in files.items() if _same_bytes(out / path, data)}
@@ -142,10 +149,13 @@ def publish(out: Path, files: Mapping[str, bytes], searchable: Mapping[str, str]
             else:
                 target.write_bytes(data)
                 written.append(relative)
-        for bundle in sorted(set(pages_of) - stale):
-            shutil.copytree(out / INDEX_DIR / bundle, stage / INDEX_DIR / bundle, copy_function=link_or_copy)
-        if stale:
-            indexer.build(stage, {path: bundle for path, bundle in searchable.items() if bundle in stale})
+        stale_pages = {path: bundle for path, bundle in searchable.items() if bundle in stale}
+        later = pages_first and out.exists()
+        for bundle in sorted(pages_of):
+            if (bundle not in stale or later) and (out / INDEX_DIR / bundle).is_dir():
+                shutil.copytree(out / INDEX_DIR / bundle, stage / INDEX_DIR / bundle, copy_function=link_or_copy)
+        if stale and not later:
+            indexer.build(stage, stale_pages)
         if out.exists():
             if not _exchange(stage, out):
                 # No atomic swap here: two renames, the window between them as short as it gets.
@@ -159,4 +169,6 @@ def publish(out: Path, files: Mapping[str, bytes], searchable: Mapping[str, str]
     finally:
         if stage is not None and stage.exists():
             shutil.rmtree(stage, ignore_errors=True)
+    if stale and later:
+        indexer.build(out, stale_pages)
     return WriteReport(tuple(written), len(same), removed)
