@@ -165,7 +165,7 @@ def _edit_round(builder: IncrementalBuilder, content: Path, out: Path, round_: i
             if f"Edited paragraph number {round_}." not in page:
                 raise RuntimeError("the edited page was not on disk when indexing began")
 
-    builder.build(stage)
+    builder.build(stage, changed=[str(content / "articles" / f"{EDITED}.md")])
     search = time.perf_counter() - started
     return (live[0] if live else search), search
 

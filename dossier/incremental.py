@@ -27,7 +27,7 @@ import hashlib
 import io
 import pickle
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -230,6 +230,13 @@ class Step:
         )
 
 
+def _story_of(changed: Iterable[str]) -> str | None:
+    """The story page of the one article file among `changed` (its file name is its id by convention)."""
+    articles = [p for p in map(Path, changed) if p.suffix == ".md" and p.parent.name == "articles"]
+    stories = {f"stories/{p.stem}/index.html" for p in articles}
+    return stories.pop() if len(stories) == 1 else None
+
+
 class IncrementalBuilder:
     """`pipeline.build`, again and again, reusing the pages whose inputs did not change.
 
@@ -250,18 +257,20 @@ class IncrementalBuilder:
         self.templates = templates
         self.search = search
         self.cache = PageCache(templates)
-        self.memo: dict[Any, Any] = {}  # analysis of each article, kept between builds
+        self.memo: dict[Any, Any] = {}  # what each article yields (analysis, highlighted body), kept between builds
 
-    def build(self, stage: Callable[[str], None] = lambda _name: None) -> Step:
+    def build(self, stage: Callable[[str], None] = lambda _name: None, changed: Iterable[str] = ()) -> Step:
         """One rebuild; raises ContentError (nothing written) like `pipeline.build`.
 
-        The pages go live first, then the search bundles that index changed pages are rebuilt.
+        After the first, each rebuild writes only the files that changed, pages first (the story of an
+        edited article in `changed`, the files that changed, before any other), then rebuilds the search
+        bundles of changed pages.
         """
         started = time.perf_counter()
         self.cache.begin()
         built = build(
             self.content_dir, self.out, self.display, self.templates, self.search, draw=self.cache.draw, memo=self.memo,
-            pages_first=True, stage=stage,
+            stage=stage, edited=_story_of(changed),
         )
         # Only a build that got through rendering may forget pages; a failed one keeps them all.
         self.cache.commit()

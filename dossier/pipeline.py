@@ -16,7 +16,7 @@ from .model import Content
 from .render import TEMPLATES, PageRenderer, render
 from .text import read_all
 from .validate import validate
-from .write import WriteReport, check_output_folder, publish, remove_leftovers
+from .write import MARKER, MARKER_TEXT, WriteReport, check_output_folder, publish, remove_leftovers, update
 
 
 @dataclass(frozen=True)
@@ -35,8 +35,7 @@ class Built:
 
 
 def check(content_dir: Path, display: str | None = None, memo: dict[Any, Any] | None = None) -> Checked:
-    """Load and validate; raise ContentError carrying every problem at once. `memo`: see analyse;
-    `pages_first`: see write.publish."""
+    """Load and validate; raise ContentError carrying every problem at once. `memo`: see build."""
     loaded = load(content_dir, display)
     read_all([a.body for a in loaded.content.articles])
     problems = validate(loaded, content_dir)
@@ -44,7 +43,7 @@ def check(content_dir: Path, display: str | None = None, memo: dict[Any, Any] | 
         raise ContentError(problems)
     from .analyse import analyse
 
-    return Checked(loaded.content, analyse(loaded.content, memo))
+    return Checked(loaded.content, analyse(loaded.content, None if memo is None else memo.setdefault("analysis", {})))
 
 
 def build(
@@ -57,14 +56,18 @@ def build(
     reuse: bool = True,
     stage: Callable[[str], None] = lambda _name: None,
     memo: dict[Any, Any] | None = None,
-    pages_first: bool = False,
+    edited: str | None = None,
 ) -> Built:
-    """Every stage, all or nothing: the output changes only once the whole new site, index included, is ready.
+    """Every stage, all or nothing: the output changes only once the whole new site, index included, is ready
+    (except in a preview session, see `memo`).
 
     With `reuse`, a build whose inputs are byte for byte those of the build already in `out`
     (and whose output is intact) does nothing at all; `checked` is then None.
-    `stage` is told the name of each stage as it starts (see progress.Progress); `memo`: see analyse;
-    `pages_first`: see write.publish.
+    `stage` is told the name of each stage as it starts (see progress.Progress).
+
+    `memo`, the same dict at every build of a preview session, keeps what each article yields between
+    builds (see analyse, views.Index) and what was written: after the session's first build, only changed
+    files are written, each on its own, `edited` (an output path) first, then search (see write.update).
     """
     check_output_folder(out, {"content": content_dir, "templates": templates})
     remove_leftovers(out)
@@ -74,7 +77,8 @@ def build(
     stage("checking")
     checked = check(content_dir, display, memo)
     stage("rendering")
-    rendered = render(checked.content, checked.analysis, content_dir, templates, draw)
+    bodies = None if memo is None else memo.setdefault("bodies", {})
+    rendered = render(checked.content, checked.analysis, content_dir, templates, draw, bodies)
     searchable = rendered.searchable if search else {}
     bundles = assign(searchable)
     files = {**rendered.files, MANIFEST: manifest(bundles)} if search else rendered.files
@@ -85,7 +89,13 @@ def build(
         stage("writing")
 
     stage("writing")
-    written = publish(out, files, bundles, replace(PAGEFIND, build=index), pages_first)
+    indexer = replace(PAGEFIND, build=index)
+    if memo is not None and memo.get("written") and out.is_dir():
+        written = update(out, files, bundles, indexer, memo["written"], first=edited)
+    else:
+        written = publish(out, files, bundles, indexer)
+        if memo is not None:
+            memo["written"] = {**files, MARKER: MARKER_TEXT}
     if inputs is not None:
         cache.remember(out, inputs)
     return Built(checked, written, report(out, searchable) if search else None)

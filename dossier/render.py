@@ -17,7 +17,7 @@ from .model import Content
 from .parallel import map_forked
 from .printing import RUNNING_HEAD, print_page, running_head_css
 from .publish import Head, head, site_files
-from .views import Index, Page, PageBuilder, page_builders
+from .views import Bodies, Index, Page, PageBuilder, page_builders
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 NAV = (
@@ -99,18 +99,25 @@ def _draw_one(
 
 
 def render(
-    content: Content, analysis: Analysis, root: Path, templates: Path = TEMPLATES, draw: PageRenderer | None = None
+    content: Content,
+    analysis: Analysis,
+    root: Path,
+    templates: Path = TEMPLATES,
+    draw: PageRenderer | None = None,
+    bodies: Bodies | None = None,
 ) -> Rendered:
-    """Every file of the site. `root` is the content folder (for captures)."""
+    """Every file of the site. `root` is the content folder (for captures); `bodies`: see views.Index."""
     env = environment(templates)
     parallel = draw is None
     draw = draw or partial(render_page, env)
     site = site_globals(content)
-    index = Index(content, analysis).warm()
+    index = Index(content, analysis, bodies).warm()
     builders = [*page_builders(index), partial(print_page, index)]
     one = partial(_draw_one, draw=draw, site=site, content=content)
     # The print page (the last builder, by far the largest) goes first.
     drawn = map_forked(one, builders, first=[len(builders) - 1]) if parallel else [one(make) for make in builders]
+    if bodies is not None:
+        index.keep_bodies()
     files: dict[str, bytes] = {}
     searchable: dict[str, str] = {}
     pages = []

@@ -414,7 +414,7 @@ class Rebuilder:
         verb, failed = ("rebuilt", "rebuild failed") if self.builds else ("built", "build failed")
         self.builds += 1
         try:
-            step = self.builder.build()
+            step = self.builder.build(changed=changed)
         except Exception as err:
             self._failed(err, failed)
             return

@@ -123,10 +123,14 @@ class Page:
         return self.path.removesuffix("index.html")
 
 
+Bodies = dict[tuple[str, tuple[Quote, ...]], tuple[str, tuple[str, ...]]]
+
+
 class Index:
     """Lookup tables over the content and analysis, built once per build."""
 
-    def __init__(self, content: Content, analysis: Analysis) -> None:
+    def __init__(self, content: Content, analysis: Analysis, bodies: Bodies | None = None) -> None:
+        """`bodies`: highlighted article bodies from earlier builds, by (Markdown, quotes); refreshed here."""
         self.content = content
         self.analysis = analysis
         self.articles = content.article_by_id
@@ -135,7 +139,8 @@ class Index:
         self.entities = content.entity_by_id
         self.claim_number = {c.id: n for n, c in enumerate(content.claims, 1)}
         self.order = {a.id: n for n, a in enumerate(content.articles)}  # content order of articles
-        self._bodies: dict[tuple[str, tuple[Quote, ...]], tuple[str, tuple[str, ...]]] = {}
+        self._earlier: Bodies = bodies if bodies is not None else {}
+        self._bodies: Bodies = {}
 
     def warm(self) -> Index:
         """Compute every lookup table now, so that forked workers share them instead of each building its own."""
@@ -185,10 +190,16 @@ class Index:
 
     def body(self, article: Article, quotes: tuple[Quote, ...]) -> tuple[str, tuple[str, ...]]:
         """An article's highlighted HTML; the story and the print page both need it, parse it once."""
-        key = (article.id, quotes)
+        key = (article.body, quotes)
         if key not in self._bodies:
-            self._bodies[key] = render_with_quotes(article.body, quotes)
+            earlier = self._earlier.get(key)
+            self._bodies[key] = earlier if earlier is not None else render_with_quotes(article.body, quotes)
         return self._bodies[key]
+
+    def keep_bodies(self) -> None:
+        """Leave in `bodies` exactly the bodies this build used, for the next one."""
+        self._earlier.clear()
+        self._earlier.update(self._bodies)
 
     @cached_property
     def discrepancies_by_article(self) -> Mapping[str, list[int]]:

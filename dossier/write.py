@@ -111,15 +111,8 @@ class Indexer:
     current: Callable[[Path, list[str]], bool]  # (a bundle's folder, its pages): was it built over exactly these?
 
 
-def publish(
-    out: Path, files: Mapping[str, bytes], searchable: Mapping[str, str], indexer: Indexer, pages_first: bool = False
-) -> WriteReport:
-    """Make `out` hold exactly `files` plus search bundles over `searchable` (page path -> bundle), all at once.
-
-    With `pages_first` (the preview server), the pages go live before the search bundles are rebuilt,
-    and until then search answers from the bundles' previous versions; each new bundle then replaces
-    its old one on its own.
-    """
+def publish(out: Path, files: Mapping[str, bytes], searchable: Mapping[str, str], indexer: Indexer) -> WriteReport:
+    """Make `out` hold exactly `files` plus search bundles over `searchable` (page path -> bundle), all at once."""
     files = {**files, MARKER: MARKER_TEXT}
     remove_leftovers(out)
     same = {path for path, data in files.items() if _same_bytes(out / path, data)}
@@ -149,13 +142,10 @@ def publish(
             else:
                 target.write_bytes(data)
                 written.append(relative)
-        stale_pages = {path: bundle for path, bundle in searchable.items() if bundle in stale}
-        later = pages_first and out.exists()
-        for bundle in sorted(pages_of):
-            if (bundle not in stale or later) and (out / INDEX_DIR / bundle).is_dir():
-                shutil.copytree(out / INDEX_DIR / bundle, stage / INDEX_DIR / bundle, copy_function=link_or_copy)
-        if stale and not later:
-            indexer.build(stage, stale_pages)
+        for bundle in sorted(set(pages_of) - stale):
+            shutil.copytree(out / INDEX_DIR / bundle, stage / INDEX_DIR / bundle, copy_function=link_or_copy)
+        if stale:
+            indexer.build(stage, {path: bundle for path, bundle in searchable.items() if bundle in stale})
         if out.exists():
             if not _exchange(stage, out):
                 # No atomic swap here: two renames, the window between them as short as it gets.
@@ -169,6 +159,54 @@ def publish(
     finally:
         if stage is not None and stage.exists():
             shutil.rmtree(stage, ignore_errors=True)
-    if stale and later:
-        indexer.build(out, stale_pages)
     return WriteReport(tuple(written), len(same), removed)
+
+
+def update(
+    out: Path,
+    files: Mapping[str, bytes],
+    searchable: Mapping[str, str],
+    indexer: Indexer,
+    written: dict[str, bytes],
+    first: str | None = None,
+) -> WriteReport:
+    """The preview server's write: what changed since its last build, file by file, pages before search.
+
+    `written` holds the bytes of every file this process put in `out` (a full `publish` first); it is
+    kept up to date. Each file is replaced atomically, `first` before the others; until a changed
+    page's search bundle is rebuilt, search answers from that bundle's previous version.
+    """
+    files = {**files, MARKER: MARKER_TEXT}
+    changed = sorted((p for p, data in files.items() if written.get(p) != data or not (out / p).is_file()),
+                     key=lambda p: p != first)  # fmt: skip
+    removed = sorted(set(written) - set(files))
+    for path in changed:
+        atomic_write(out / path, files[path])
+        written[path] = files[path]
+    for path in removed:
+        (out / path).unlink(missing_ok=True)
+        del written[path]
+        _remove_empty_parents(out, (out / path).parent)
+    pages_of: dict[str, list[str]] = {}
+    for path, bundle in sorted(searchable.items()):
+        pages_of.setdefault(bundle, []).append(path)
+    touched = set(changed) | set(removed)
+    stale = {
+        bundle for bundle, paths in pages_of.items()
+        if not indexer.current(out / INDEX_DIR / bundle, paths) or touched.intersection(paths)
+    }  # fmt: skip
+    if stale:
+        indexer.build(out, {path: bundle for path, bundle in searchable.items() if bundle in stale})
+    for entry in out.glob(f"{INDEX_DIR}/*/*/pagefind.js"):  # shards no longer used (the dossier shrank)
+        if entry.parent.relative_to(out / INDEX_DIR).as_posix() not in pages_of:
+            shutil.rmtree(entry.parent, ignore_errors=True)
+    return WriteReport(tuple(changed), len(files) - len(changed), tuple(removed))
+
+
+def _remove_empty_parents(out: Path, folder: Path) -> None:
+    while folder != out and out in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent

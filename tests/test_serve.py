@@ -264,7 +264,7 @@ def test_rebuild_failures_are_reported_and_survived(tmp_path: Path, capsys: Any)
     rebuild()
     assert not live.problems
 
-    def explode() -> None:
+    def explode(**_: object) -> None:
         raise RuntimeError("disk on fire")
 
     builder.build = explode  # type: ignore[method-assign]
