@@ -22,8 +22,11 @@ MAX_JOBS = 2
 _TASK: tuple[Callable[[Any], Any], Sequence[Any]] | None = None  # what forked workers read; set just before forking
 
 
-def jobs(tasks: int) -> int:
-    if tasks < MIN_TASKS or threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
+def jobs(tasks: int, min_tasks: int = MIN_TASKS) -> int:
+    """How many processes to share `tasks` among: 1 below `min_tasks` (0: always 1)."""
+    if not min_tasks or tasks < max(2, min_tasks) or threading.active_count() > 1:
+        return 1
+    if "fork" not in multiprocessing.get_all_start_methods():
         return 1
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     return max(1, min(MAX_JOBS, cores))
@@ -35,13 +38,15 @@ def _run(index: int) -> Any:
     return function(items[index])
 
 
-def map_forked(function: Callable[[T], R], items: Sequence[T], first: Sequence[int] = ()) -> list[R]:
-    """`[function(item) for item in items]`, on every core when there are enough items.
+def map_forked(
+    function: Callable[[T], R], items: Sequence[T], first: Sequence[int] = (), min_tasks: int = MIN_TASKS
+) -> list[R]:
+    """`[function(item) for item in items]`, on every core when there are at least `min_tasks` items.
 
     Workers take the next item when free; the items at the indices in `first` (the largest) go
     first, so no worker is left alone with one of them at the end.
     """
-    count = jobs(len(items))
+    count = jobs(len(items), min_tasks)
     if count == 1:
         return [function(item) for item in items]
     global _TASK

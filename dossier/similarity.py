@@ -50,11 +50,13 @@ from __future__ import annotations
 
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
 import regex
+
+from .parallel import map_forked
 
 REWRITE_THRESHOLD = 0.25
 ALL_PAIRS_LIMIT = 200
@@ -192,16 +194,20 @@ def scored_pairs(
         by_language.setdefault(language.split("-")[0].lower(), []).append(index)
     if feats is None:
         feats = [features(text, language) for _, language, text in articles]
+    # Each language's candidates by vocabulary and by copied passages: a few large tasks, shared out when large.
+    tasks = [(members, kind) for members in by_language.values() for kind in ("vocabulary", "shingles")]
+    worth_sharing = sum(len(members) > ALL_PAIRS_LIMIT for members, _ in tasks) >= 2
+    found = map_forked(lambda task: _candidates(task[0], feats, task[1]), tasks, min_tasks=2 if worth_sharing else 0)
     out: list[tuple[int, int, float]] = []
-    for members in by_language.values():
-        out.extend((i, j, score(feats[i], feats[j])) for i, j in _candidates(members, feats))
-    out.sort()
+    for pairs in found:
+        out.extend((i, j, score(feats[i], feats[j])) for i, j in pairs)
+    out = sorted(set(out))
     return [(articles[i][0], articles[j][0], round(s, 4)) for i, j, s in out]
 
 
-def _candidates(members: list[int], feats: Sequence[Features]) -> Iterable[tuple[int, int]]:
+def _candidates(members: list[int], feats: Sequence[Features], kind: str) -> list[tuple[int, int]]:
+    """Candidate pairs among `members` by one kind of feature; every pair when there are few members."""
     if len(members) <= ALL_PAIRS_LIMIT:
-        return combinations(members, 2)
-    vocab = rare_feature_candidates([feats[m].vocabulary for m in members])
-    copied = rare_feature_candidates([feats[m].shingles for m in members])
-    return ((members[i], members[j]) for i, j in sorted(vocab | copied))
+        return list(combinations(members, 2)) if kind == "vocabulary" else []
+    sets = [getattr(feats[m], kind) for m in members]
+    return [(members[i], members[j]) for i, j in sorted(rare_feature_candidates(sets))]
