@@ -1,9 +1,11 @@
 """Rebuilds that re-render only the pages whose inputs changed, for `dossier serve`.
 
-Load, validate and analyse always run over the whole content (they are fast at this size and
-cross-file by nature: one edited quote can change a discrepancy shown on many pages). What is
-skipped is the template rendering of pages whose inputs are unchanged, and every page's inputs
-are known exactly, because `render_page` sees nothing but
+Load, validate and analyse always run over the whole content (they are cross-file by nature:
+one edited quote can change a discrepancy shown on many pages), but what each article yields on
+its own — its analysis, its highlighted body — is kept between builds by content, so an edit
+costs the edited article and the cross-article steps. What is skipped is the template rendering
+of pages whose inputs are unchanged, and every page's inputs are known exactly, because
+`render_page` sees nothing but
 
 - the page itself (path, template, title, language, kind, search data and its view context),
 - the site globals,
@@ -13,8 +15,9 @@ So a page's key is a digest of those three, and a page is rendered again only wh
 changes; otherwise the bytes rendered last time are reused. This is correct by construction
 (no hand-written dependency table to forget to update), and `tests/test_incremental.py`
 checks it against clean builds over random edits. Everything else — captures, assets, the
-write and the search index — goes through the ordinary pipeline, which already writes only
-changed files and re-indexes only languages whose pages changed.
+write and the search index — goes through the ordinary pipeline; after the session's first
+build it writes only the files that changed (the edited story first) and then re-indexes only
+the search shards whose pages changed (write.update).
 
 Templates are read once per rebuild into a snapshot that the Jinja environment loads from, so
 the bytes a key was computed from are the bytes that were rendered (Jinja's own auto-reload

@@ -24,13 +24,14 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import zlib
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import pagefind_bin
 
 from . import cbor
 from .errors import ContentError, Problem
@@ -49,14 +50,19 @@ class IndexReport:
     bytes: int
 
 
+PAGEFIND_PEAK_RSS_KB = [0]  # the largest Pagefind process of this process's builds so far (for `dossier bench`)
+
+
 def _run_pagefind(site: Path, output: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "pagefind_bin", "--site", str(site), "--output-path", str(output), "--silent"],
-        capture_output=True,
-        text=True,
-    )
-    if result.returncode != 0:
-        detail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no output"]
+    command = [pagefind_bin.get_executable(), "--site", str(site), "--output-path", str(output), "--silent"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT) as process:
+        assert process.stdout is not None
+        log = process.stdout.read().decode("utf-8", "replace")
+        _, status, usage = os.wait4(process.pid, 0)  # this child's own peak memory, not that of every child
+        process.returncode = os.waitstatus_to_exitcode(status)
+    PAGEFIND_PEAK_RSS_KB[0] = max(PAGEFIND_PEAK_RSS_KB[0], usage.ru_maxrss)
+    if process.returncode != 0:
+        detail = log.strip().splitlines()[-1:] or ["no output"]
         raise ContentError([Problem(str(site), 0, f"Pagefind failed: {detail[0]}")])
 
 

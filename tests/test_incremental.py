@@ -431,3 +431,28 @@ def test_the_page_cache_renders_from_the_templates_it_keyed(tmp_path: Path) -> N
     build(ws_content, out, templates=templates, search=False, draw=cache.draw)
     assert "<!-- same tick -->" in (out / "stories" / "bridge-en" / "index.html").read_text()
     assert (out / MARKER).is_file()
+
+
+def test_a_preview_rebuild_writes_the_edited_story_first_and_only_what_changed(tmp_path: Path) -> None:
+    """With search: the second build of a session touches changed files alone, the edited story first, re-indexes
+    the changed pages' shard, and leaves exactly what a clean build makes."""
+    content, out = tmp_path / "content", tmp_path / "out"
+    shutil.copytree(VALID, content)
+    builder = IncrementalBuilder(content, out)
+    builder.build()
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+    article = content / "articles" / "bridge-de.md"
+    article.write_text(article.read_text(encoding="utf-8") + "\nDie Brücke hat Geländer.\n", encoding="utf-8")
+    stages: list[str] = []
+    step = builder.build(stages.append, changed=[str(article)])
+    written = step.built.report.written
+    assert written[0] == "stories/bridge-de/index.html" and "stories/bridge-en/index.html" not in written
+    after = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+    untouched = [p for p in before if p.relative_to(out).as_posix() not in written and "pagefind" not in p.parts]
+    assert untouched and all(after[p] == before[p] for p in untouched)
+    assert stages[-2:] == ["indexing", "writing"]  # the pages were on disk before the index was rebuilt
+    reindexed = [after[p] for p in after if "pagefind" in p.parts and after[p] != before.get(p)]
+    assert reindexed and min(reindexed) >= after[out / "stories" / "bridge-de" / "index.html"]
+    clean = tmp_path / "clean"
+    build(content, clean)
+    assert tree(out, with_index=True) == tree(clean, with_index=True)
