@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-import os
 import resource
 import shutil
 import statistics
@@ -190,11 +189,13 @@ def _pagefind_alone(site: Path, output: Path) -> tuple[float, float]:
     started = time.perf_counter()
     command = [pagefind_bin.get_executable(), "--site", str(site), "--output-path", str(output), "--silent"]
     process = subprocess.Popen(command)
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
+    peak = 0
+    while process.poll() is None:
+        peak = max(peak, index.peak_rss_kb(process.pid))
+        time.sleep(0.05)
     if process.returncode:
         raise subprocess.CalledProcessError(process.returncode, command)
-    return time.perf_counter() - started, usage.ru_maxrss / 1024
+    return time.perf_counter() - started, peak / 1024
 
 
 def table(result: Result) -> str:

@@ -24,6 +24,8 @@ import json
 import os
 import shutil
 import subprocess
+import tempfile
+import time
 import zlib
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -53,16 +55,30 @@ class IndexReport:
 PAGEFIND_PEAK_RSS_KB = [0]  # the largest Pagefind process of this process's builds so far (for `dossier bench`)
 
 
+def peak_rss_kb(pid: int) -> int:
+    """A running process's peak resident memory so far (0 where /proc cannot tell).
+
+    Not its rusage: Linux carries a parent's peak into a forked child's ru_maxrss, across exec too.
+    """
+    try:
+        status = Path(f"/proc/{pid}/status").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return 0
+    return next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")), 0)
+
+
 def _run_pagefind(site: Path, output: Path) -> None:
     command = [pagefind_bin.get_executable(), "--site", str(site), "--output-path", str(output), "--silent"]
-    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT) as process:
-        assert process.stdout is not None
-        log = process.stdout.read().decode("utf-8", "replace")
-        _, status, usage = os.wait4(process.pid, 0)  # this child's own peak memory, not that of every child
-        process.returncode = os.waitstatus_to_exitcode(status)
-    PAGEFIND_PEAK_RSS_KB[0] = max(PAGEFIND_PEAK_RSS_KB[0], usage.ru_maxrss)
+    with tempfile.TemporaryFile() as log, subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT) as process:
+        peak = 0
+        while process.poll() is None:
+            peak = max(peak, peak_rss_kb(process.pid))
+            time.sleep(0.05)
+        log.seek(0)
+        output_text = log.read().decode("utf-8", "replace")
+    PAGEFIND_PEAK_RSS_KB[0] = max(PAGEFIND_PEAK_RSS_KB[0], peak)
     if process.returncode != 0:
-        detail = log.strip().splitlines()[-1:] or ["no output"]
+        detail = output_text.strip().splitlines()[-1:] or ["no output"]
         raise ContentError([Problem(str(site), 0, f"Pagefind failed: {detail[0]}")])
 
 

@@ -440,6 +440,21 @@ def _load_article(article_id: str, text: str, path: str, problems: list[Problem]
     return Article(Loc(path, 1), id=article_id, body=body, body_line=body_line, lines=rec.lines(), **values)
 
 
+_ARTICLES: dict[tuple[str, str, str], tuple[Article | None, tuple[Problem, ...]]] = {}
+_ARTICLES_MAX = 1 << 15
+
+
+def _article(article_id: str, text: str, path: str) -> tuple[Article | None, tuple[Problem, ...]]:
+    """`_load_article`, kept by file text: the preview server reloads every article on every change."""
+    key = (article_id, text, path)
+    if key not in _ARTICLES:
+        if len(_ARTICLES) >= _ARTICLES_MAX:
+            _ARTICLES.clear()
+        problems: list[Problem] = []
+        _ARTICLES[key] = (_load_article(article_id, text, path, problems), tuple(problems))
+    return _ARTICLES[key]
+
+
 def _is_article_file(name: str) -> bool:
     # editors' swap and backup files are not content
     return name.endswith(".md") and not name.startswith((".", "#", "~"))
@@ -499,7 +514,8 @@ def load(root: Path, display_root: str | None = None) -> Loaded:
         text = reader.read(relative, problems)
         if text is None:
             continue
-        article = _load_article(article_id, text, reader.display(relative), problems)
+        article, found = _article(article_id, text, reader.display(relative))
+        problems.extend(found)
         if article is not None:
             articles.append(article)
 

@@ -111,6 +111,21 @@ class Indexer:
     current: Callable[[Path, list[str]], bool]  # (a bundle's folder, its pages): was it built over exactly these?
 
 
+def _stale_bundles(
+    out: Path, searchable: Mapping[str, str], indexer: Indexer, changed: Callable[[str], bool]
+) -> tuple[dict[str, list[str]], set[str]]:
+    """The pages of each bundle, and the bundles to build: those not built over exactly their pages,
+    or holding a changed page."""
+    pages_of: dict[str, list[str]] = {}
+    for path, bundle in sorted(searchable.items()):
+        pages_of.setdefault(bundle, []).append(path)
+    stale = {
+        bundle for bundle, paths in pages_of.items()
+        if not indexer.current(out / INDEX_DIR / bundle, paths) or any(map(changed, paths))
+    }  # fmt: skip
+    return pages_of, stale
+
+
 def publish(out: Path, files: Mapping[str, bytes], searchable: Mapping[str, str], indexer: Indexer) -> WriteReport:
     """Make `out` hold exactly `files` plus search bundles over `searchable` (page path -> bundle), all at once."""
     files = {**files, MARKER: MARKER_TEXT}
@@ -119,14 +134,7 @@ def publish(out: Path, files: Mapping[str, bytes], searchable: Mapping[str, str]
     previous = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()} if out.is_dir() else set()
     previous_pages = {p for p in previous if not p.startswith(INDEX_DIR + "/")}
     removed = tuple(sorted(previous_pages - set(files)))
-    pages_of: dict[str, list[str]] = {}
-    for path, bundle in sorted(searchable.items()):
-        pages_of.setdefault(bundle, []).append(path)
-    # A bundle is reusable when it was built over the same pages and every one of them is unchanged.
-    stale = {
-        bundle for bundle, paths in pages_of.items()
-        if not indexer.current(out / INDEX_DIR / bundle, paths) or any(path not in same for path in paths)
-    }  # fmt: skip
+    pages_of, stale = _stale_bundles(out, searchable, indexer, lambda path: path not in same)
     old_bundles = {p.parent.relative_to(out / INDEX_DIR).as_posix() for p in out.glob(f"{INDEX_DIR}/*/*/pagefind.js")}
     if len(same) == len(files) and not removed and not stale and old_bundles == set(pages_of):
         return WriteReport((), len(files), ())
@@ -187,14 +195,8 @@ def update(
         (out / path).unlink(missing_ok=True)
         del written[path]
         _remove_empty_parents(out, (out / path).parent)
-    pages_of: dict[str, list[str]] = {}
-    for path, bundle in sorted(searchable.items()):
-        pages_of.setdefault(bundle, []).append(path)
     touched = set(changed) | set(removed)
-    stale = {
-        bundle for bundle, paths in pages_of.items()
-        if not indexer.current(out / INDEX_DIR / bundle, paths) or touched.intersection(paths)
-    }  # fmt: skip
+    pages_of, stale = _stale_bundles(out, searchable, indexer, touched.__contains__)
     if stale:
         indexer.build(out, {path: bundle for path, bundle in searchable.items() if bundle in stale})
     for entry in out.glob(f"{INDEX_DIR}/*/*/pagefind.js"):  # shards no longer used (the dossier shrank)
