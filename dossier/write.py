@@ -139,6 +139,7 @@ def publish(out: Path, files: Mapping[str, bytes], searchable: Mapping[str, str]
     if len(same) == len(files) and not removed and not stale and old_bundles == set(pages_of):
         return WriteReport((), len(files), ())
 
+    out.parent.mkdir(parents=True, exist_ok=True)  # `--out new/folder/site`: made, as `mkdir -p` would
     stage = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}{STAGING_INFIX}"))
     try:
         written = []

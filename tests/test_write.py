@@ -190,3 +190,9 @@ def test_unchanged_inputs_skip_the_build_entirely(valid_content: Path, tmp_path:
     article = valid_content / "articles" / "bridge-en.md"
     article.write_text(article.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
     assert build(valid_content, out).checked is not None  # a changed input is always built
+
+
+def test_an_output_folder_in_folders_that_do_not_exist_yet_is_made(valid_content: Path, tmp_path: Path) -> None:
+    out = tmp_path / "not" / "yet" / "site"
+    assert main(["build", "--content", str(valid_content), "--out", str(out)]) == 0
+    assert (out / "index.html").is_file() and (out / MARKER).is_file()
