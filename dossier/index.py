@@ -174,8 +174,11 @@ def build_bundles(site: Path, pages: Mapping[str, str]) -> None:
                 (tree / path).parent.mkdir(parents=True, exist_ok=True)
                 link_or_copy(site / path, tree / path)
             jobs.append((tree, scratch / "bundles" / bundle))
+        # Largest first, so that no worker is left alone with the biggest bundle at the end.
+        sized = zip(by_bundle.values(), jobs, strict=True)
+        largest_first = [job for _, job in sorted(sized, key=lambda pair: -len(pair[0]))]
         with ThreadPoolExecutor(max_workers=min(2, len(jobs) or 1)) as pool:
-            list(pool.map(lambda job: _run_pagefind(*job), jobs))
+            list(pool.map(lambda job: _run_pagefind(*job), largest_first))
         for (bundle, paths), (_, built) in zip(by_bundle.items(), jobs, strict=True):
             normalise_bundle(built)
             (built / _PAGES_FILE).write_text(_pages_digest(paths), encoding="ascii")
