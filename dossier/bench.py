@@ -17,11 +17,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
-
-import pagefind_bin
+from typing import Any, TypeVar
 
 from . import index
 from .incremental import IncrementalBuilder
@@ -29,6 +28,7 @@ from .pipeline import build
 from .synth import generate
 
 EDITED = "article-00000"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -56,15 +56,24 @@ class Result:
     cold_ratio: float  # cold_s / pagefind_only_s
 
 
+def _in_child(task: Callable[[], T]) -> T:
+    """`task()` run in a forked process, so that its peak memory is its own; its result."""
+    reader, writer = multiprocessing.get_context("fork").Pipe(duplex=False)
+    process = multiprocessing.get_context("fork").Process(target=lambda: writer.send(task()))
+    process.start()
+    result = reader.recv()
+    process.join()
+    return result  # type: ignore[no-any-return]
+
+
 def _build_in_child(content: Path, out: Path) -> Sample:
     """`dossier build` in a forked process: its wall time, peak memory and files written.
 
     The build's forked workers are done before indexing starts, so the peak of its children then is
     theirs; Pagefind's own peak is taken where it is waited for (index.PAGEFIND_PEAK_RSS_KB).
     """
-    reader, writer = multiprocessing.get_context("fork").Pipe(duplex=False)
 
-    def run() -> None:
+    def run() -> Sample:
         workers = [0.0]
 
         def stage(name: str) -> None:
@@ -75,13 +84,9 @@ def _build_in_child(content: Path, out: Path) -> Sample:
         written = len(build(content, out, stage=stage).report.written)
         elapsed = time.perf_counter() - started
         own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        writer.send(Sample(elapsed, max(own, workers[0]), index.PAGEFIND_PEAK_RSS_KB[0] / 1024, written))
+        return Sample(elapsed, max(own, workers[0]), index.PAGEFIND_PEAK_RSS_KB[0] / 1024, written)
 
-    process = multiprocessing.get_context("fork").Process(target=run)
-    process.start()
-    sample = reader.recv()
-    process.join()
-    return sample  # type: ignore[no-any-return]
+    return _in_child(run)
 
 
 def _edit(content: Path, round_: int) -> None:
@@ -148,23 +153,14 @@ def _edit_timings(content: Path, out: Path, repeat: int) -> tuple[list[float], l
     Pages go live before the search bundles of changed pages are rebuilt; the moment between is
     when the builder starts indexing, and the edited page is read back then to make sure it is new.
     """
-    reader, writer = multiprocessing.get_context("fork").Pipe(duplex=False)
 
-    def run() -> None:
+    def run() -> tuple[list[float], list[float]]:
         builder = IncrementalBuilder(content, out)
         builder.build()  # the session's first build: every page rendered once, kept for the next
-        pages, search = [], []
-        for round_ in range(repeat):
-            page_s, search_s = _edit_round(builder, content, out, round_)
-            pages.append(page_s)
-            search.append(search_s)
-        writer.send((pages, search))
+        rounds = [_edit_round(builder, content, out, round_) for round_ in range(repeat)]
+        return [page for page, _ in rounds], [search for _, search in rounds]
 
-    process = multiprocessing.get_context("fork").Process(target=run)
-    process.start()
-    pages, search = reader.recv()
-    process.join()
-    return pages, search
+    return _in_child(run)
 
 
 def _edit_round(builder: IncrementalBuilder, content: Path, out: Path, round_: int) -> tuple[float, float]:
@@ -187,12 +183,9 @@ def _edit_round(builder: IncrementalBuilder, content: Path, out: Path, round_: i
 def _pagefind_alone(site: Path, output: Path) -> tuple[float, float]:
     """The Pagefind CLI over the whole built site, as one would run it: seconds and peak memory (MB)."""
     started = time.perf_counter()
-    command = [pagefind_bin.get_executable(), "--site", str(site), "--output-path", str(output), "--silent"]
-    process = subprocess.Popen(command)
-    peak = 0
-    while process.poll() is None:
-        peak = max(peak, index.peak_rss_kb(process.pid))
-        time.sleep(0.05)
+    command = index.pagefind_command(site, output)
+    with subprocess.Popen(command) as process:
+        peak = index.wait_watching_memory(process)
     if process.returncode:
         raise subprocess.CalledProcessError(process.returncode, command)
     return time.perf_counter() - started, peak / 1024

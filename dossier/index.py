@@ -55,7 +55,7 @@ class IndexReport:
 PAGEFIND_PEAK_RSS_KB = [0]  # the largest Pagefind process of this process's builds so far (for `dossier bench`)
 
 
-def peak_rss_kb(pid: int) -> int:
+def _peak_rss_kb(pid: int) -> int:
     """A running process's peak resident memory so far (0 where /proc cannot tell).
 
     Not its rusage: Linux carries a parent's peak into a forked child's ru_maxrss, across exec too.
@@ -67,13 +67,25 @@ def peak_rss_kb(pid: int) -> int:
     return next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")), 0)
 
 
+def wait_watching_memory(process: subprocess.Popen[bytes]) -> int:
+    """Wait for `process` to end; its peak resident memory in KB."""
+    peak = 0
+    while process.poll() is None:
+        peak = max(peak, _peak_rss_kb(process.pid))
+        time.sleep(0.05)
+    return peak
+
+
+def pagefind_command(site: Path, output: Path) -> list[str]:
+    """The Pagefind CLI indexing `site` into `output`."""
+    return [pagefind_bin.get_executable(), "--site", str(site), "--output-path", str(output), "--silent"]
+
+
 def _run_pagefind(site: Path, output: Path) -> None:
-    command = [pagefind_bin.get_executable(), "--site", str(site), "--output-path", str(output), "--silent"]
-    with tempfile.TemporaryFile() as log, subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT) as process:
-        peak = 0
-        while process.poll() is None:
-            peak = max(peak, peak_rss_kb(process.pid))
-            time.sleep(0.05)
+    with tempfile.TemporaryFile() as log, subprocess.Popen(
+        pagefind_command(site, output), stdout=log, stderr=subprocess.STDOUT
+    ) as process:
+        peak = wait_watching_memory(process)
         log.seek(0)
         output_text = log.read().decode("utf-8", "replace")
     PAGEFIND_PEAK_RSS_KB[0] = max(PAGEFIND_PEAK_RSS_KB[0], peak)

@@ -16,7 +16,7 @@ from .model import Content
 from .render import TEMPLATES, PageRenderer, render
 from .text import read_all
 from .validate import validate
-from .write import MARKER, MARKER_TEXT, WriteReport, check_output_folder, publish, remove_leftovers, update
+from .write import WriteReport, check_output_folder, publish, remove_leftovers, update, with_marker
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,7 @@ def build(
     else:
         written = publish(out, files, bundles, indexer)
         if memo is not None:
-            memo["written"] = {**files, MARKER: MARKER_TEXT}
+            memo["written"] = with_marker(files)
     if inputs is not None:
         cache.remember(out, inputs)
     return Built(checked, written, report(out, searchable) if search else None)

@@ -25,6 +25,7 @@ from .views import (
     Index,
     Page,
     about_page,
+    article_facts,
     claim_page,
     claims_page,
     date_view,
@@ -38,7 +39,7 @@ from .views import (
 )
 
 PATH = "print/index.html"
-# Above this many articles the edition gives each story's facts, claims and names but not its text:
+# Above this many articles the edition lists the stories in a catalogue instead of printing their texts:
 # thousands of pages help no reader, and neither a browser nor a PDF engine copes with a page that size.
 FULL_TEXTS_UP_TO = 100
 RUNNING_HEAD = "print/running-head.css"
@@ -149,13 +150,7 @@ def _catalogue_entry(ix: Index, article: Article) -> dict[str, Any]:
     source = ix.sources.get(article.source)
     claims = {claim.id: claim for claim, _, _ in ix.assertions_by_article.get(article.id, [])}
     return {
-        "article": {
-            "id": article.id,
-            "title": article.title,
-            "lang": article.language,
-            "language": ix.language_name(article.language),
-            "published": date_view(article.published),
-        },
+        "article": article_facts(ix, article),
         "source": {"name": source.name if source else article.source, "url": f"#source-{article.source}"},
         "claims": [
             {"label": f"C{ix.claim_number[c.id]}", "url": f"#claim-{c.id}", "statement": c.statement}

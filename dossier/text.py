@@ -162,7 +162,7 @@ def has_quote(body: str, quote: str) -> bool:
 
 def find_quote(body: str, quote: str) -> tuple[int, int] | None:
     """The [start, end) of the first occurrence of `quote` in the plain text of `body`."""
-    needle = fold(nfc(quote)).text
+    needle = _folded_text(nfc(quote))
     if not needle:
         return None
     hay = folded_plain_text(body)
@@ -178,10 +178,10 @@ def sentences(text: str) -> list[str]:
 
 def closest_sentence(body: str, quote: str) -> str | None:
     """The sentence of the article most like the quote, to show as a hint."""
-    needle = fold(quote).text
+    needle = _folded_text(quote)
     best, best_ratio = None, 0.0
     for sentence in sentences(reader_text(body)):
-        matcher = difflib.SequenceMatcher(None, needle, fold(sentence).text, autojunk=False)
+        matcher = difflib.SequenceMatcher(None, needle, _folded_text(sentence), autojunk=False)
         if matcher.real_quick_ratio() <= best_ratio or matcher.quick_ratio() <= best_ratio:
             continue
         ratio = matcher.ratio()

@@ -384,6 +384,17 @@ def _quality_flags(ix: Index, article_ids: list[str]) -> list[dict[str, Any]]:
     return flags
 
 
+def article_facts(ix: Index, article: Article) -> dict[str, Any]:
+    """What every view of an article starts with: who it is, in which language, and when it was published."""
+    return {
+        "id": article.id,
+        "title": article.title,
+        "lang": article.language,
+        "language": ix.language_name(article.language),
+        "published": date_view(article.published),
+    }
+
+
 def story_page(ix: Index, article: Article) -> Page:
     source = ix.sources.get(article.source)
     assertions = ix.assertions_by_article.get(article.id, [])
@@ -421,11 +432,7 @@ def story_page(ix: Index, article: Article) -> Page:
         f"stories/{article.id}/index.html", "story.html", article.title, article.language,
         {
             "article": {
-                "id": article.id,
-                "title": article.title,
-                "lang": article.language,
-                "language": ix.language_name(article.language),
-                "published": date_view(article.published),
+                **article_facts(ix, article),
                 "captured": date_view(article.captured),
                 "url": article.url,
                 "authors": article.authors,

@@ -32,6 +32,11 @@ class WriteReport:
     removed: tuple[str, ...]
 
 
+def with_marker(files: Mapping[str, bytes]) -> dict[str, bytes]:
+    """The files of a site as written: the marker file that says Dossier wrote the folder among them."""
+    return {**files, MARKER: MARKER_TEXT}
+
+
 def check_output_folder(out: Path, protected: Mapping[str, Path]) -> None:
     """Refuse output folders that would put a user's files at risk."""
     real = out.resolve()
@@ -128,7 +133,7 @@ def _stale_bundles(
 
 def publish(out: Path, files: Mapping[str, bytes], searchable: Mapping[str, str], indexer: Indexer) -> WriteReport:
     """Make `out` hold exactly `files` plus search bundles over `searchable` (page path -> bundle), all at once."""
-    files = {**files, MARKER: MARKER_TEXT}
+    files = with_marker(files)
     remove_leftovers(out)
     same = {path for path, data in files.items() if _same_bytes(out / path, data)}
     previous = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()} if out.is_dir() else set()
@@ -185,7 +190,7 @@ def update(
     kept up to date. Each file is replaced atomically, `first` before the others; until a changed
     page's search bundle is rebuilt, search answers from that bundle's previous version.
     """
-    files = {**files, MARKER: MARKER_TEXT}
+    files = with_marker(files)
     changed = sorted((p for p, data in files.items() if written.get(p) != data or not (out / p).is_file()),
                      key=lambda p: p != first)  # fmt: skip
     removed = sorted(set(written) - set(files))
