@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
+import stat
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,14 +60,30 @@ class FileReader:
         self.root = root
         self.real_root = root.resolve()
         self.display_root = display_root
+        self._folders: dict[str, bool] = {}  # folder -> inside, for this reader's life (one load)
 
     def display(self, relative: str) -> str:
         return f"{self.display_root.rstrip('/')}/{relative}" if self.display_root else relative
 
     def inside(self, relative: str) -> bool:
         """True when the path, symlinks followed, stays inside the content folder."""
+        path = os.path.join(self.root, relative)
+        folder, name = os.path.split(path)
+        # The usual case, a file that is no symlink, is inside when its folder is: one lstat, not a
+        # resolve of every part of the path for each of thousands of articles and captures.
+        if name not in ("", ".", ".."):
+            try:
+                if not stat.S_ISLNK(os.lstat(path).st_mode):
+                    if folder not in self._folders:
+                        self._folders[folder] = self._resolves_inside(folder)
+                    return self._folders[folder]
+            except OSError:
+                pass
+        return self._resolves_inside(path)
+
+    def _resolves_inside(self, path: str) -> bool:
         try:
-            (self.root / relative).resolve().relative_to(self.real_root)
+            Path(path).resolve().relative_to(self.real_root)
         except (ValueError, OSError, RuntimeError):
             return False
         return True
@@ -462,17 +479,47 @@ def _is_article_file(name: str) -> bool:
 
 def _read_yaml(reader: FileReader, name: str, problems: list[Problem], required: bool) -> tuple[YNode | None, bool]:
     """(root node, readable) for one of the top-level YAML files."""
+    node, ok, _text = _read_yaml_text(reader, name, problems, required)
+    return node, ok
+
+
+def _read_yaml_text(
+    reader: FileReader, name: str, problems: list[Problem], required: bool, known: Mapping[str, Any] | None = None
+) -> tuple[YNode | None, bool, str | None]:
+    """(root node, readable, text); the node is not parsed (None) when `known` holds the text already."""
     path = reader.root / name
     if not path.exists() and not path.is_symlink():
         if required:
             problems.append(Problem(reader.display(name), 0, "file missing"))
-        return None, not required
+        return None, not required, None
     text = reader.read(name, problems)
     if text is None:
-        return None, False
+        return None, False, None
+    if known is not None and text in known:
+        return None, True, text
     root, yaml_problems = parse_yaml(text, reader.display(name))
     problems.extend(yaml_problems)
-    return root, root is not None
+    return root, root is not None, text
+
+
+FileRecords = tuple[list[Any], tuple[Problem, ...], frozenset[str], bool]  # records, problems, ids seen, readable
+_FILES: dict[tuple[str, str], dict[str, FileRecords]] = {}  # (file, as shown) -> {its text: what it gave}
+
+
+def _load_file(reader: FileReader, name: str, loader: Callable[..., list[Any]], required: bool) -> FileRecords:
+    """One YAML file of records, kept by its text (the latest only): the preview server reloads every
+    file on every change, and parsing a dossier's claims takes a second at thousands of them."""
+    problems: list[Problem] = []
+    known = _FILES.setdefault((name, reader.display(name)), {})
+    node, ok, text = _read_yaml_text(reader, name, problems, required, known)
+    if text is not None and text in known:
+        return known[text]
+    ids: set[str] = set()
+    result = (loader(node, reader.display(name), problems, ids), tuple(problems), frozenset(ids), ok)
+    known.clear()
+    if text is not None:
+        known[text] = result
+    return result
 
 
 def load(root: Path, display_root: str | None = None) -> Loaded:
@@ -499,10 +546,11 @@ def load(root: Path, display_root: str | None = None) -> Loaded:
         dossier = Dossier(Loc(reader.display("dossier.yaml"), 1), "", "", "", (), "", "", _EMPTY_DOSSIER_DATE)
     records: dict[str, list[Any]] = {}
     for kind, (name, loader) in loaders.items():
-        node, ok = _read_yaml(reader, name, problems, required=kind != "entity")
+        records[kind], found, ids, ok = _load_file(reader, name, loader, required=kind != "entity")
+        problems.extend(found)
+        known[kind].update(ids)
         if not ok:
             broken.add(kind)
-        records[kind] = loader(node, reader.display(name), problems, known[kind])
 
     articles: list[Article] = []
     articles_dir = root / "articles"

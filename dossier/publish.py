@@ -28,7 +28,7 @@ from markupsafe import Markup
 
 from .dates import DatePoint, PartialDate
 from .model import Article, Claim, Content
-from .text import plain_text
+from .text import reader_text
 from .views import Page
 
 SITEMAP = "sitemap.xml"
@@ -201,7 +201,7 @@ def shorten(text: str, limit: int = DESCRIPTION_LENGTH) -> str:
 
 
 def markdown_text(source: str) -> str:
-    return plain_text(source).text
+    return reader_text(source)  # kept: every article's text was read for validation already
 
 
 def _article_for(content: Content, page: Page) -> Article | None:

@@ -232,6 +232,14 @@ class Index:
         return out
 
     @cached_property
+    def mixed_by_entity(self) -> Mapping[str, list[MixedScriptWord]]:
+        out: dict[str, list[MixedScriptWord]] = defaultdict(list)
+        for word in self.analysis.mixed_script:
+            if word.entity:
+                out[word.entity].append(word)
+        return out
+
+    @cached_property
     def pairs_by_article(self) -> Mapping[str, list[ArticlePair]]:
         out: dict[str, list[ArticlePair]] = defaultdict(list)
         for pair in self.analysis.pairs:
@@ -658,8 +666,7 @@ def entity_page(ix: Index, entity: Entity) -> Page:
     for use in ix.names_by_entity.get(entity.id, []):
         per_article[use.article].append({"found": use.found, "form": use.form, "count": use.count,
                                          "misspelling": use.misspelling, "mixed_script": False})
-    mixed = [w for w in ix.analysis.mixed_script if w.entity == entity.id]
-    for word in mixed:
+    for word in ix.mixed_by_entity.get(entity.id, []):
         per_article[word.article].append({"found": word.word, "form": word.folded, "count": word.count,
                                           "misspelling": False, "mixed_script": True})
     rows = [{"article": ix.article_ref(a), "forms": per_article[a]} for a in sorted(per_article, key=ix.order.get)]
