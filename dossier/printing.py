@@ -14,7 +14,7 @@ double hyphen cannot occur in an id, so these never collide with each other).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 from markupsafe import Markup
@@ -23,6 +23,7 @@ from .highlight import Quote, render_with_quotes
 from .model import Article, Content
 from .views import (
     Index,
+    Links,
     Page,
     about_page,
     article_facts,
@@ -54,18 +55,6 @@ SECTIONS = (
     ("timeline", "Timeline"),
     ("method", "How this dossier works"),
 )
-_PAGE_LINK = re.compile(r"(stories|claims|sources|entities)/([a-z0-9]+(?:-[a-z0-9]+)*)/(?:#(.+))?")
-_SECTION_LINK = {
-    "": "#cover",
-    "claims/": "#claims",
-    "sources/": "#sources",
-    "entities/": "#entities",
-    "timeline/": "#timeline",
-    "about/": "#method",
-}
-_PREFIX = {"stories": "story", "claims": "claim", "sources": "source", "entities": "entity"}
-_LINK_KEYS = frozenset({"url", "href", "source_url"})
-_LEAVES = frozenset({str, Markup, int, float, bool, type(None)})
 _HEADING = re.compile(r"<(/?)h([1-6])>")
 
 
@@ -95,40 +84,36 @@ def quote_id(article_id: str, anchor: str) -> str:
     return f"story-{article_id}--{anchor}"
 
 
-def local(url: str, passages: bool = True) -> str:
-    """A site URL from the views ("claims/x/", "stories/a/#q-x-1") as a link within this page.
+class PrintLinks(Links):
+    """Links within this page: "#claim-x" for a claim, "#story-a--q-x-1" for a quote in a printed story.
 
-    Without `passages` (an edition without the stories' texts) a quote's link goes to its story.
+    Without `passages` (an edition without the stories' texts) a quote's link goes to its story's entry.
     """
-    if url in _SECTION_LINK:
-        return _SECTION_LINK[url]
-    match = _PAGE_LINK.fullmatch(url)
-    if match is None:
-        return url  # external (the views' article and source websites), kept as it is
-    kind, ident, fragment = match.groups()
-    if kind == "stories" and fragment and passages:
-        return "#" + quote_id(ident, fragment)
-    return f"#{_PREFIX[kind]}-{ident}"
 
+    def __init__(self, passages: bool = True) -> None:
+        self.passages = passages
 
-def relink(value: Any, passages: bool = True) -> Any:
-    """A copy of a view's data with every internal link pointing into this page."""
-    kind = type(value)  # exact types first: this walks every value of every view, and ABC checks are slow
-    if kind in _LEAVES:
-        return value
-    if kind is dict or isinstance(value, Mapping):
-        return {
-            k: local(v, passages) if k in _LINK_KEYS and isinstance(v, str) else relink(v, passages)
-            for k, v in value.items()
-        }
-    if kind is list or kind is tuple:
-        return [relink(v, passages) for v in value]
-    return value
+    def story(self, article_id: str) -> str:
+        return f"#story-{article_id}"
+
+    def quote(self, article_id: str, claim_id: str, number: int) -> str:
+        if not self.passages:
+            return self.story(article_id)
+        return "#" + quote_id(article_id, quote_anchor(claim_id, number))
+
+    def claim(self, claim_id: str) -> str:
+        return f"#claim-{claim_id}"
+
+    def source(self, source_id: str) -> str:
+        return f"#source-{source_id}"
+
+    def entity(self, entity_id: str) -> str:
+        return f"#entity-{entity_id}"
 
 
 def _story(ix: Index, article: Article) -> dict[str, Any]:
     """The story page's data, its body highlighted with this page's anchors and links."""
-    view = relink(story_page(ix, article).context)
+    view = dict(story_page(ix, article).context)
     quotes = [
         Quote(
             anchor=quote_id(article.id, quote_anchor(claim.id, number)),
@@ -151,9 +136,9 @@ def _catalogue_entry(ix: Index, article: Article) -> dict[str, Any]:
     claims = {claim.id: claim for claim, _, _ in ix.assertions_by_article.get(article.id, [])}
     return {
         "article": article_facts(ix, article),
-        "source": {"name": source.name if source else article.source, "url": f"#source-{article.source}"},
+        "source": {"name": source.name if source else article.source, "url": ix.links.source(article.source)},
         "claims": [
-            {"label": f"C{ix.claim_number[c.id]}", "url": f"#claim-{c.id}", "statement": c.statement}
+            {"label": f"C{ix.claim_number[c.id]}", "url": ix.links.claim(c.id), "statement": c.statement}
             for c in claims.values()
         ],
     }
@@ -202,19 +187,20 @@ def print_page(ix: Index) -> Page:
     content = ix.content
     d = content.dossier
     full_texts = len(content.articles) <= FULL_TEXTS_UP_TO
-    overview = relink(overview_page(ix).context, full_texts)
-    matrix = relink(claims_page(ix).context, full_texts)
-    claims = [relink(claim_page(ix, c).context, full_texts) for c in content.claims]
+    ix = ix.linking(PrintLinks(passages=full_texts))
+    overview = overview_page(ix).context
+    matrix = claims_page(ix).context
+    claims = [claim_page(ix, c).context for c in content.claims]
     if full_texts:
         stories = [_story(ix, a) for a in _reading_order(ix)]
     else:
         stories = [_catalogue_entry(ix, a) for a in _reading_order(ix)]
-    sources = relink(sources_page(ix).context, full_texts)
-    source_views = [relink(source_page(ix, s).context, full_texts) for s in content.sources]
-    entities = [relink(entity_page(ix, e).context, full_texts) | {"id": e.id, "forms": []} for e in content.entities]
+    sources = sources_page(ix).context
+    source_views = [source_page(ix, s).context for s in content.sources]
+    entities = [{**entity_page(ix, e).context, "id": e.id, "forms": []} for e in content.entities]
     if not full_texts:
         entities = [e | {"rows": [], "forms": _forms_written(e["rows"])} for e in entities]
-    timeline = relink(timeline_page(ix).context, full_texts)
+    timeline = timeline_page(ix).context
     method = about_page(ix).context
 
     contents = [

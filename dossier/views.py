@@ -6,6 +6,7 @@ Every URL here is relative to the site root ("claims/x/"); templates prefix the 
 
 from __future__ import annotations
 
+import copy
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
@@ -78,6 +79,26 @@ def quote_anchor(claim_id: str, number: int) -> str:
     return f"q-{claim_id}-{number}"
 
 
+class Links:
+    """Where views point: the site's pages. The print page points into itself instead (printing.PrintLinks)."""
+
+    def story(self, article_id: str) -> str:
+        return story_url(article_id)
+
+    def quote(self, article_id: str, claim_id: str, number: int) -> str:
+        """The passage of a story that a claim's assertion quotes."""
+        return f"{story_url(article_id)}#{quote_anchor(claim_id, number)}"
+
+    def claim(self, claim_id: str) -> str:
+        return claim_url(claim_id)
+
+    def source(self, source_id: str) -> str:
+        return source_url(source_id)
+
+    def entity(self, entity_id: str) -> str:
+        return entity_url(entity_id)
+
+
 def format_figure(value: Any, unit: str | None = None) -> str:
     """14000 → "14,000"; with a unit "14,000 soldiers"; text stays as written."""
     if value is None:
@@ -141,6 +162,14 @@ class Index:
         self.order = {a.id: n for n, a in enumerate(content.articles)}  # content order of articles
         self._earlier: Bodies = bodies if bodies is not None else {}
         self._bodies: Bodies = {}
+        self._refs: dict[str, dict[str, Any]] = {}
+        self.links = Links()
+
+    def linking(self, links: Links) -> Index:
+        """This index, its lookup tables shared, with views pointing where `links` say."""
+        other = copy.copy(self)
+        other.links, other._refs = links, {}
+        return other
 
     def warm(self) -> Index:
         """Compute every lookup table now, so that forked workers share them instead of each building its own."""
@@ -261,16 +290,23 @@ class Index:
     # -- small views shared by several pages ----------------------------------
 
     def article_ref(self, article_id: str) -> dict[str, Any]:
+        """How pages point at an article; one dict per article and build, shared by every page: never change it."""
+        ref = self._refs.get(article_id)
+        if ref is None:
+            ref = self._refs[article_id] = self._article_ref(article_id)
+        return ref
+
+    def _article_ref(self, article_id: str) -> dict[str, Any]:
         article = self.articles[article_id]
         source = self.sources.get(article.source)
         return {
             "id": article.id,
             "title": article.title,
-            "url": story_url(article.id),
+            "url": self.links.story(article.id),
             "lang": article.language,
             "language": self.language_name(article.language),
             "source": source.name if source else article.source,
-            "source_url": source_url(article.source),
+            "source_url": self.links.source(article.source),
         }
 
     def claim_ref(self, claim: Claim) -> dict[str, Any]:
@@ -279,7 +315,7 @@ class Index:
             "number": self.claim_number[claim.id],
             "label": f"C{self.claim_number[claim.id]}",
             "statement": claim.statement,
-            "url": claim_url(claim.id),
+            "url": self.links.claim(claim.id),
             "status": claim.status,
             "topic": claim.topic,
             "disputed": claim.id in self.discrepancies_by_claim,
@@ -310,8 +346,7 @@ class Index:
                     for f in by_claim[claim_id]
                 ],
             }
-            for claim_id in self.claims
-            if claim_id in by_claim
+            for claim_id in sorted(by_claim, key=self.claim_number.__getitem__)
         ]
 
     def independent(self, article_ids: Iterable[str]) -> int:
@@ -330,7 +365,7 @@ def overview_page(ix: Index) -> Page:
         original = next((a for a in articles if a.translation_of is None), first)
         stories.append({
             "id": story,
-            "url": story_url(original.id),
+            "url": ix.links.story(original.id),
             "title": original.title,
             "lang": original.language,
             "source": ix.article_ref(original.id)["source"],
@@ -374,7 +409,7 @@ def _quality_flags(ix: Index, article_ids: list[str]) -> list[dict[str, Any]]:
                     "kind": "misspelling",
                     "article": ix.article_ref(use.article),
                     "found": use.found,
-                    "entity": {"name": entity.name, "url": entity_url(entity.id)},
+                    "entity": {"name": entity.name, "url": ix.links.entity(entity.id)},
                     "count": use.count,
                 })
     for article_id in article_ids:
@@ -386,7 +421,7 @@ def _quality_flags(ix: Index, article_ids: list[str]) -> list[dict[str, Any]]:
                 "found": word.word,
                 "runs": [{"script": r.script, "text": r.text, "codepoints": r.codepoints} for r in word.runs],
                 "folded": word.folded,
-                "entity": {"name": entity.name, "url": entity_url(entity.id)} if entity else None,
+                "entity": {"name": entity.name, "url": ix.links.entity(entity.id)} if entity else None,
                 "count": word.count,
             })
     return flags
@@ -470,12 +505,12 @@ def story_page(ix: Index, article: Article) -> Page:
 
 def _source_box(ix: Index, source: Source | None, source_id: str) -> dict[str, Any]:
     if source is None:
-        return {"id": source_id, "name": source_id, "url": source_url(source_id)}
+        return {"id": source_id, "name": source_id, "url": ix.links.source(source_id)}
     return {
         "id": source.id,
         "name": source.name,
         "kind": KIND_NAMES[source.kind],
-        "url": source_url(source.id),
+        "url": ix.links.source(source.id),
         "website": source.url,
         "country": source.country,
         "notes_html": md(source.notes) if source.notes else None,
@@ -487,7 +522,8 @@ def _names_in(ix: Index, article_id: str) -> list[dict[str, Any]]:
     for use in ix.names_by_article.get(article_id, []):
         by_entity[use.entity].append({"found": use.found, "count": use.count, "misspelling": use.misspelling})
     return [
-        {"entity": {"name": ix.entities[e].name, "url": entity_url(e), "kind": ix.entities[e].kind}, "forms": forms}
+        {"entity": {"name": ix.entities[e].name, "url": ix.links.entity(e), "kind": ix.entities[e].kind},
+         "forms": forms}
         for e, forms in sorted(by_entity.items(), key=lambda item: ix.entities[item[0]].name.casefold())
     ]
 
@@ -499,7 +535,7 @@ def claims_page(ix: Index) -> Page:
     tables = []
     for topic, claims in topics.items():
         quoted = {a.article for c in claims for a in c.assertions}
-        columns = [ix.article_ref(a) for a in ix.content.article_by_id if a in quoted]
+        columns = [ix.article_ref(a) for a in sorted(quoted & ix.order.keys(), key=ix.order.__getitem__)]
         column_of = {column["id"]: n for n, column in enumerate(columns)}
         # Past a dozen articles a grid is mostly empty cells: list each claim's assertions instead.
         compact = len(columns) > MATRIX_COLUMNS
@@ -510,7 +546,7 @@ def claims_page(ix: Index) -> Page:
                 cells[column_of[a.article]].append({
                     "stance": ix.stance(a),
                     "value": format_figure(a.value),
-                    "href": f"{story_url(a.article)}#{quote_anchor(claim.id, n)}",
+                    "href": ix.links.quote(a.article, claim.id, n),
                 })
             rows.append({
                 "claim": ix.claim_ref(claim),
@@ -536,9 +572,9 @@ def claim_page(ix: Index, claim: Claim) -> Page:
             "article": ix.article_ref(assertion.article) if article else {"id": assertion.article},
             "stance": ix.stance(assertion),
             "value": format_figure(assertion.value),
-            "attributed_to": {"name": attributed.name, "url": source_url(attributed.id)} if attributed else None,
+            "attributed_to": {"name": attributed.name, "url": ix.links.source(attributed.id)} if attributed else None,
             "quote": assertion.quote,
-            "href": f"{story_url(assertion.article)}#{quote_anchor(claim.id, number)}",
+            "href": ix.links.quote(assertion.article, claim.id, number),
         })
     supporting = [a.article for a in claim.assertions if a.stance == "supports"]
     return Page(
@@ -552,7 +588,7 @@ def claim_page(ix: Index, claim: Claim) -> Page:
             "note_html": md(claim.note) if claim.note else None,
             "rows": rows,
             "discrepancies": ix.discrepancy_groups(ix.discrepancies_by_claim.get(claim.id, [])),
-            "entities": [{"name": ix.entities[e].name, "url": entity_url(e)} for e in claim.entities],
+            "entities": [{"name": ix.entities[e].name, "url": ix.links.entity(e)} for e in claim.entities],
             "support": {"articles": len(set(supporting)), "independent": ix.independent(supporting)},
         },
         kind="claim",
@@ -572,7 +608,7 @@ def sources_page(ix: Index) -> Page:
     for source in ix.content.sources:
         row = {
             "name": source.name,
-            "url": source_url(source.id),
+            "url": ix.links.source(source.id),
             "kind": KIND_NAMES[source.kind],
             "articles": len(ix.articles_by_source.get(source.id, [])),
             "cited": len(ix.cited.get(source.id, [])),
@@ -618,7 +654,7 @@ def source_page(ix: Index, source: Source) -> Page:
     cited = [
         {"claim": ix.claim_ref(claim), "article": ix.article_ref(a.article), "quote": a.quote,
          "lang": ix.articles[a.article].language if a.article in ix.articles else None,
-         "href": f"{story_url(a.article)}#{quote_anchor(claim.id, n)}"}
+         "href": ix.links.quote(a.article, claim.id, n)}
         for claim, n, a in ix.cited.get(source.id, [])
     ]
     return Page(
@@ -653,7 +689,7 @@ def entities_page(ix: Index) -> Page:
         wrong[use.entity] += use.count if use.misspelling else 0
     for entity in sorted(ix.content.entities, key=lambda e: e.name.casefold()):
         groups[entity.kind].append({
-            "name": entity.name, "url": entity_url(entity.id), "role": entity.role,
+            "name": entity.name, "url": ix.links.entity(entity.id), "role": entity.role,
             "mentions": mentions[entity.id], "misspelled": wrong[entity.id],
         })
     ordered = [{"kind": KIND_NAMES[k], "entities": groups[k]} for k in ("person", "organisation", "place") if groups[k]]

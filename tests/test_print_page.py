@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from markupsafe import escape
 
-from dossier.printing import css_string, local
+from dossier.printing import PrintLinks, css_string
 
 from .conftest import KURSK
 
@@ -227,20 +227,15 @@ def test_overview_links_the_print_page(kursk_site: Path) -> None:
     assert "dossier.pdf" not in overview  # a plain build writes no PDF, so none is linked
 
 
-@pytest.mark.parametrize(
-    ("url", "expected"),
-    [
-        ("claims/nk-troops-14000/", "#claim-nk-troops-14000"),
-        ("stories/memorial-park-de/", "#story-memorial-park-de"),
-        ("stories/memorial-park-de/#q-memorial-location-2", "#story-memorial-park-de--q-memorial-location-2"),
-        ("sources/ria-novosti/", "#source-ria-novosti"),
-        ("entities/kim-jong-un/", "#entity-kim-jong-un"),
-        ("claims/", "#claims"),
-        ("https://example.org/claims/x/", "https://example.org/claims/x/"),
-    ],
-)
-def test_site_links_become_links_within_the_page(url: str, expected: str) -> None:
-    assert local(url) == expected
+def test_print_links_point_within_the_page() -> None:
+    links = PrintLinks()
+    assert links.claim("nk-troops-14000") == "#claim-nk-troops-14000"
+    assert links.story("memorial-park-de") == "#story-memorial-park-de"
+    assert links.quote("memorial-park-de", "memorial-location", 2) == "#story-memorial-park-de--q-memorial-location-2"
+    assert links.source("ria-novosti") == "#source-ria-novosti"
+    assert links.entity("kim-jong-un") == "#entity-kim-jong-un"
+    # an edition without the stories' texts has no passages to point at: a quote links its story's entry
+    assert PrintLinks(passages=False).quote("memorial-park-de", "memorial-location", 2) == "#story-memorial-park-de"
 
 
 def test_running_title_is_a_safe_css_string() -> None:
