@@ -35,7 +35,8 @@ ArticleFindings = tuple[tuple[NameUse, ...], tuple[MixedScriptWord, ...], Featur
 
 def analyse(content: Content, memo: dict[Any, Any] | None = None) -> Analysis:
     """With `memo` (the same dict at every build of a preview session), what each article yields on
-    its own is kept between builds, so an edit costs the edited article alone."""
+    its own is kept between builds, and the index of rare features that finds rewrites is updated
+    rather than built again, so an edit costs the edited article and the pairs it touches."""
     order = {a.id: i for i, a in enumerate(content.articles)}
     texts = [(a.id, a.language, reader_text(a.body)) for a in content.articles]
     forms = entity_forms(content.entities)
@@ -49,18 +50,18 @@ def analyse(content: Content, memo: dict[Any, Any] | None = None) -> Analysis:
 
     # What each article yields on its own; the rest compares articles. Keyed by the article's
     # (id, language, text); valid while the entity forms are those it was computed with.
-    known = memo if memo is not None and memo.get("forms") == (forms, every_form) else {}
-    todo = [article for article in texts if article not in known]
+    kept = memo.get("articles", {}) if memo is not None and memo.get("forms") == (forms, every_form) else {}
+    todo = [article for article in texts if article not in kept]
     found = dict(zip(todo, map_forked(one, todo), strict=True))
-    per_article = [found[article] if article in found else known[article] for article in texts]
+    per_article = [found[article] if article in found else kept[article] for article in texts]
     if memo is not None:
-        memo.clear()
         memo["forms"] = (forms, every_form)
-        memo.update(zip(texts, per_article, strict=True))
+        memo["articles"] = dict(zip(texts, per_article, strict=True))
     names = tuple(use for uses, _, _ in per_article for use in uses)
     mixed = tuple(word for _, words, _ in per_article for word in words)
     originals = translations(content.articles)
-    similarities = tuple(scored_pairs(texts, [f for _, _, f in per_article]))
+    similar = None if memo is None else memo.setdefault("similarity", {})
+    similarities = tuple(scored_pairs(texts, [f for _, _, f in per_article], similar))
     pairs = article_pairs(content.articles, similarities, originals, names, dict((i, t) for i, _, t in texts))
     return Analysis(
         discrepancies=discrepancies(content.claims, order, accepted_names(content), originals),

@@ -50,7 +50,7 @@ from __future__ import annotations
 
 import zlib
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
@@ -182,12 +182,134 @@ def rare_feature_candidates(
     return {pair for ranked in partners.values() for _, pair in sorted(ranked)[:PARTNERS]}
 
 
+class CandidateIndex:
+    """`rare_feature_candidates` over sets that change one at a time, kept up to date (for `dossier serve`).
+
+    An edit changes the document frequency of the features it adds or removes by one, which can only
+    reorder the probes of the articles holding those features (at most `rare` + 1 each): their hits are
+    taken back and counted again, and the articles whose hits moved choose their partners again.
+    `candidates()` is always what `rare_feature_candidates` gives for the current sets.
+    """
+
+    def __init__(self, sets: Sequence[frozenset], size: int = SIGNATURE, min_hits: int = MIN_HITS,
+                 rare: int = RARE) -> None:
+        self.sets = list(sets)
+        self.size, self.min_hits, self.rare = size, min_hits, rare
+        counts: Counter = Counter()
+        for items in self.sets:
+            counts.update(items)
+        # Features in one set only are most of them (word 4-grams): not kept, found by a scan when needed.
+        self.df = {f: n for f, n in counts.items() if n > 1}
+        self.postings: dict = {}  # feature -> the sets holding it, for features that 2 to rare + 1 sets have
+        for k, items in enumerate(self.sets):
+            for f in items:
+                if 1 < self.df.get(f, 1) <= rare + 1:
+                    self.postings.setdefault(f, set()).add(k)
+        self.probes = [self._probe(k) for k in range(len(self.sets))]
+        self.hits: dict[tuple[int, int], int] = {}
+        self.partners: list[set[int]] = [set() for _ in self.sets]
+        for k in range(len(self.sets)):
+            self._count(k, 1)
+        self.chosen: list[tuple[tuple[int, int], ...]] = [() for _ in self.sets]
+        self.picks: Counter[tuple[int, int]] = Counter()
+        for k in range(len(self.sets)):
+            self._choose(k)
+
+    def candidates(self) -> set[tuple[int, int]]:
+        return set(self.picks)
+
+    def _probe(self, k: int) -> list:
+        shared = sorted((self.df[f], f) for f in self.sets[k] if 1 < self.df.get(f, 1) <= self.rare)
+        return [f for _, f in shared[: self.size]]
+
+    def _count(self, k: int, step: int) -> set[int]:
+        """Add (step 1) or take back (-1) the hits of set k's probes; the sets they hit."""
+        hit: set[int] = set()
+        for f in self.probes[k]:
+            for j in self.postings[f]:
+                if j == k:
+                    continue
+                pair = (k, j) if k < j else (j, k)
+                n = self.hits.get(pair, 0) + step
+                if n:
+                    self.hits[pair] = n
+                    self.partners[k].add(j)
+                    self.partners[j].add(k)
+                else:
+                    del self.hits[pair]
+                    self.partners[k].discard(j)
+                    self.partners[j].discard(k)
+                hit.add(j)
+        return hit
+
+    def _choose(self, k: int) -> None:
+        for pair in self.chosen[k]:
+            self.picks[pair] -= 1
+            if not self.picks[pair]:
+                del self.picks[pair]
+        ranked = []
+        for j in self.partners[k]:
+            pair = (k, j) if k < j else (j, k)
+            if self.hits[pair] >= self.min_hits:
+                ranked.append((-self.hits[pair], pair))
+        self.chosen[k] = tuple(pair for _, pair in sorted(ranked)[:PARTNERS])
+        for pair in self.chosen[k]:
+            self.picks[pair] += 1
+
+    def update(self, k: int, items: frozenset) -> None:
+        """Set k is now `items`."""
+        old = self.sets[k]
+        added, removed = items - old, old - items
+        window = range(2, self.rare + 1)
+        holders: dict = {}  # changed feature -> the other sets holding it (before and after)
+        before: dict = {}
+        for f in added | removed:
+            if f in self.df:
+                n = self.df[f]
+                others = self.postings[f] - {k} if f in self.postings else None
+            elif f in added:  # in no set or in exactly one other: look
+                others = {j for j, s in enumerate(self.sets) if f in s}
+                n = len(others)
+            else:
+                n, others = 1, set()
+            before[f] = n
+            holders[f] = others
+        after = {f: n + 1 if f in added else n - 1 for f, n in before.items()}
+        affected = {k}
+        for f, n in before.items():
+            if n in window or after[f] in window:
+                affected |= holders[f]  # known: a feature in the window has postings
+        hit: set[int] = set()
+        for j in affected:
+            hit |= self._count(j, -1)
+        self.sets[k] = items
+        for f, n in after.items():
+            if n > 1:
+                self.df[f] = n
+            else:
+                self.df.pop(f, None)
+            if 1 < n <= self.rare + 1:
+                others = holders[f]
+                if others is None:  # came down from rare + 2: not kept until now
+                    others = {j for j, s in enumerate(self.sets) if f in s and j != k}
+                self.postings[f] = others | {k} if f in added else set(others)
+            else:
+                self.postings.pop(f, None)
+        for j in affected:
+            self.probes[j] = self._probe(j)
+            hit |= self._count(j, 1)
+        for j in affected | hit:
+            self._choose(j)
+
+
 def scored_pairs(
-    articles: Sequence[tuple[str, str, str]], feats: Sequence[Features] | None = None
+    articles: Sequence[tuple[str, str, str]], feats: Sequence[Features] | None = None, memo: dict | None = None
 ) -> list[tuple[str, str, float]]:
     """(a, b, score) for (id, language, text) articles, same language only, a before b in the given order.
 
-    `feats`, when given, are the articles' `features`, computed beforehand.
+    `feats`, when given, are the articles' `features`, computed beforehand. `memo`, the same dict at every
+    build of a preview session, keeps each language's CandidateIndex and the scores, so that an edit costs
+    the pairs it touches.
     """
     by_language: dict[str, list[int]] = {}
     for index, (_, language, _) in enumerate(articles):
@@ -196,16 +318,53 @@ def scored_pairs(
         feats = [features(text, language) for _, language, text in articles]
     # Each language's candidates by vocabulary and by copied passages: a few large tasks, shared out when large.
     tasks = [(members, kind) for members in by_language.values() for kind in ("vocabulary", "shingles")]
-    worth_sharing = sum(len(members) > ALL_PAIRS_LIMIT for members, _ in tasks) >= 2
-    found = map_forked(lambda task: _candidates(task[0], feats, task[1]), tasks, min_tasks=2 if worth_sharing else 0)
-    out: list[tuple[int, int, float]] = []
-    for pairs in found:
-        out.extend((i, j, score(feats[i], feats[j])) for i, j in pairs)
-    out = sorted(set(out))
-    return [(articles[i][0], articles[j][0], round(s, 4)) for i, j, s in out]
+    if memo is None:
+        worth_sharing = sum(len(members) > ALL_PAIRS_LIMIT for members, _ in tasks) >= 2
+        found = map_forked(lambda task: _candidates(*task, feats), tasks, min_tasks=2 if worth_sharing else 0)
+        return [(articles[i][0], articles[j][0], round(score(feats[i], feats[j]), 4)) for i, j in _union(found)]
+    ids = [ident for ident, _, _ in articles]
+    found = [
+        _kept_candidates(memo.setdefault((language, kind), {}), [ids[m] for m in members], members, kind, feats)
+        for language, members in by_language.items()
+        for kind in ("vocabulary", "shingles")
+    ]
+    scores = memo.setdefault("scores", {})
+    out = []
+    for i, j in _union(found):
+        key = (ids[i], ids[j])
+        kept = scores.get(key)
+        if kept is None or kept[0] is not feats[i] or kept[1] is not feats[j]:
+            kept = scores[key] = (feats[i], feats[j], round(score(feats[i], feats[j]), 4))
+        out.append((ids[i], ids[j], kept[2]))
+    if len(scores) > 4 * len(out) + 1000:  # forget pairs no longer compared
+        shown = {(a, b) for a, b, _ in out}
+        memo["scores"] = {key: value for key, value in scores.items() if key in shown}
+    return out
 
 
-def _candidates(members: list[int], feats: Sequence[Features], kind: str) -> list[tuple[int, int]]:
+def _union(found: Iterable[Iterable[tuple[int, int]]]) -> list[tuple[int, int]]:
+    return sorted({pair for pairs in found for pair in pairs})
+
+
+def _kept_candidates(
+    kept: dict, ids: list[str], members: list[int], kind: str, feats: Sequence[Features]
+) -> list[tuple[int, int]]:
+    """`_candidates`, from a CandidateIndex `kept` between builds and brought up to date while the members stay."""
+    if len(members) <= ALL_PAIRS_LIMIT:
+        return _candidates(members, kind, feats)
+    sets = [getattr(feats[m], kind) for m in members]
+    index = kept.get("index") if kept.get("ids") == ids else None
+    changed = [] if index is None else [k for k, items in enumerate(sets) if items is not index.sets[k]]
+    if index is None or len(changed) > len(sets) // 10:  # many changes: counting afresh is cheaper
+        index = CandidateIndex(sets)
+    else:
+        for k in changed:
+            index.update(k, sets[k])
+    kept.update(ids=ids, index=index)
+    return [(members[i], members[j]) for i, j in index.candidates()]
+
+
+def _candidates(members: list[int], kind: str, feats: Sequence[Features]) -> list[tuple[int, int]]:
     """Candidate pairs among `members` by one kind of feature; every pair when there are few members."""
     if len(members) <= ALL_PAIRS_LIMIT:
         return list(combinations(members, 2)) if kind == "vocabulary" else []

@@ -541,20 +541,20 @@ def claims_page(ix: Index) -> Page:
         compact = len(columns) > MATRIX_COLUMNS
         rows = []
         for claim in claims:
-            cells: list[list[dict[str, Any]]] = [[] for _ in columns]
+            filled: dict[int, list[dict[str, Any]]] = defaultdict(list)  # column -> its cell's assertions
             for n, a in enumerate(claim.assertions, 1):
-                cells[column_of[a.article]].append({
+                filled[column_of[a.article]].append({
                     "stance": ix.stance(a),
                     "value": format_figure(a.value),
                     "href": ix.links.quote(a.article, claim.id, n),
                 })
             rows.append({
                 "claim": ix.claim_ref(claim),
-                "cells": [] if compact else cells,
+                "cells": [] if compact else [filled.get(n, []) for n in range(len(columns))],
                 "listed": [
                     {**a, "source": columns[n]["source"], "lang": columns[n]["lang"]}
-                    for n, cell in enumerate(cells) if cell
-                    for a in cell
+                    for n in sorted(filled)
+                    for a in filled[n]
                 ],
                 "independent": ix.independent(a.article for a in claim.assertions if a.stance == "supports"),
             })

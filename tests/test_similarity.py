@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import random
 
 import pytest
 from hypothesis import given
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 from dossier import similarity
 from dossier.similarity import (
     REWRITE_THRESHOLD,
+    CandidateIndex,
     containment,
     features,
     jaccard,
@@ -119,3 +121,44 @@ def test_rare_feature_candidates() -> None:
 def test_rare_feature_candidates_are_ordered_pairs_of_sets_that_share(sets: list[frozenset[int]]) -> None:
     for i, j in rare_feature_candidates(sets, size=5, min_hits=1, rare=4):
         assert i < j and sets[i] & sets[j]
+
+
+@given(
+    st.lists(st.frozensets(st.integers(0, 30), max_size=14), min_size=2, max_size=12),
+    st.lists(st.tuples(st.integers(0, 11), st.frozensets(st.integers(0, 30), max_size=14)), max_size=8),
+    st.integers(1, 6),
+    st.integers(1, 4),
+    st.integers(1, 3),
+)
+def test_a_kept_candidate_index_gives_what_counting_afresh_gives_after_every_change(
+    sets: list[frozenset[int]], changes: list[tuple[int, frozenset[int]]], size: int, min_hits: int, rare: int
+) -> None:
+    # Small sets, a small `rare`: features keep crossing its edges (a feature in one set only, in `rare`
+    # sets, in one more), which is where an update can go wrong.
+    index = CandidateIndex(sets, size=size, min_hits=min_hits, rare=rare)
+    assert index.candidates() == rare_feature_candidates(sets, size=size, min_hits=min_hits, rare=rare)
+    for k, items in changes:
+        k %= len(sets)
+        sets[k] = items
+        index.update(k, items)
+        assert index.candidates() == rare_feature_candidates(sets, size=size, min_hits=min_hits, rare=rare)
+
+
+def test_kept_scores_equal_scores_counted_afresh_after_edits() -> None:
+    # More articles than ALL_PAIRS_LIMIT in one language, so candidates come from a CandidateIndex.
+    words = [f"word{n:03d}" for n in range(400)]
+    rng = random.Random(7)
+
+    def text() -> str:
+        return " ".join(rng.choice(words) for _ in range(60))
+
+    articles = [(f"a{n:03d}", "en", text()) for n in range(similarity.ALL_PAIRS_LIMIT + 40)]
+    memo: dict = {}
+    kept = {}
+    for round_ in range(4):
+        feats = [kept.get(t) or features(t, "en") for _, _, t in articles]
+        kept = {t: f for (_, _, t), f in zip(articles, feats, strict=True)}
+        assert scored_pairs(articles, feats, memo) == scored_pairs(articles, feats)
+        for n in rng.sample(range(len(articles)), 3):  # three articles rewritten, one copied from another
+            ident, language, _ = articles[n]
+            articles[n] = (ident, language, articles[n - 1][2] if round_ % 2 else text())
