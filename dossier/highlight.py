@@ -11,14 +11,15 @@ quote's last segment (after the enclosing link, if the quote ends inside one).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from markdown_it.token import Token
 from markupsafe import escape
 
 from . import markdown
-from .text import TextSpan, find_quote, plain_text_of
+from .parallel import map_forked
+from .text import TextSpan, find_quote, plain_text_of, remember_reader_text
 
 
 @dataclass(frozen=True)
@@ -54,9 +55,32 @@ def _ref(quote: Quote) -> Token:
     )
 
 
-def render_with_quotes(body: str, quotes: Sequence[Quote]) -> tuple[str, tuple[str, ...]]:
+Highlighted = tuple[str, tuple[str, ...]]  # HTML with marks, the anchors of the quotes that were found
+Bodies = dict[tuple[str, tuple[Quote, ...]], Highlighted]  # by (Markdown, quotes)
+
+
+def read_and_highlight(items: Iterable[tuple[str, tuple[Quote, ...]]], bodies: Bodies) -> None:
+    """For each (Markdown, quotes): the reader text, kept for `text.reader_text`, and the highlighted HTML,
+    into `bodies` — from one parse of each body, on every core (parsing is most of the cost of both)."""
+    todo = [item for item in dict.fromkeys(items) if item not in bodies]
+
+    def one(item: tuple[str, tuple[Quote, ...]]) -> tuple[str, Highlighted]:
+        body, quotes = item
+        tokens = markdown.parse(body)
+        text = remember_reader_text(body, plain_text_of(tokens).text)  # find_quote reads it
+        return text, _render(tokens, body, quotes)
+
+    for (body, quotes), (text, highlighted) in zip(todo, map_forked(one, todo), strict=True):
+        remember_reader_text(body, text)
+        bodies[body, quotes] = highlighted
+
+
+def render_with_quotes(body: str, quotes: Sequence[Quote]) -> Highlighted:
     """HTML of the body with marks, and the anchors of the quotes that were found."""
-    tokens = markdown.parse(body)
+    return _render(markdown.parse(body), body, quotes)
+
+
+def _render(tokens: list[Token], body: str, quotes: Sequence[Quote]) -> Highlighted:
     located = []
     for quote in quotes:
         found = find_quote(body, quote.text)

@@ -10,12 +10,14 @@ from typing import Any
 from . import cache
 from .errors import ContentError
 from .findings import Analysis
+from .highlight import Bodies, read_and_highlight
 from .index import MANIFEST, PAGEFIND, IndexReport, assign, manifest, report
 from .load import load
 from .model import Content
 from .render import TEMPLATES, PageRenderer, render
 from .text import read_all
 from .validate import validate
+from .views import story_quotes
 from .write import WriteReport, check_output_folder, publish, remove_leftovers, update, with_marker
 
 
@@ -34,10 +36,20 @@ class Built:
     index: IndexReport | None
 
 
-def check(content_dir: Path, display: str | None = None, memo: dict[Any, Any] | None = None) -> Checked:
-    """Load and validate; raise ContentError carrying every problem at once. `memo`: see build."""
+def check(
+    content_dir: Path, display: str | None = None, memo: dict[Any, Any] | None = None, bodies: Bodies | None = None
+) -> Checked:
+    """Load and validate; raise ContentError carrying every problem at once. `memo`: see build.
+
+    With `bodies`, every article's highlighted body goes there, from the parse that reads its text.
+    """
     loaded = load(content_dir, display)
-    read_all([a.body for a in loaded.content.articles])
+    articles = loaded.content.articles
+    if bodies is None:
+        read_all(a.body for a in articles)
+    else:
+        quotes = story_quotes(loaded.content)
+        read_and_highlight(((a.body, quotes.get(a.id, ())) for a in articles), bodies)
     problems = validate(loaded, content_dir)
     if problems:
         raise ContentError(problems)
@@ -75,9 +87,9 @@ def build(
     if inputs is not None and (files := cache.unchanged(out, inputs)) is not None:
         return Built(None, WriteReport((), files, ()), None)
     stage("checking")
-    checked = check(content_dir, display, memo)
+    bodies: Bodies = {} if memo is None else memo.setdefault("bodies", {})
+    checked = check(content_dir, display, memo, bodies)
     stage("rendering")
-    bodies = None if memo is None else memo.setdefault("bodies", {})
     rendered = render(checked.content, checked.analysis, content_dir, templates, draw, bodies)
     searchable = rendered.searchable if search else {}
     bundles = assign(searchable)

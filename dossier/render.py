@@ -13,11 +13,12 @@ import jinja2
 from markupsafe import Markup
 
 from .findings import Analysis
+from .highlight import Bodies
 from .model import Content
 from .parallel import map_forked
 from .printing import RUNNING_HEAD, print_page, running_head_css
 from .publish import Head, head, site_files
-from .views import Bodies, Index, Page, PageBuilder, page_builders
+from .views import Index, Page, PageBuilder, page_builders
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 NAV = (

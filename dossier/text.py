@@ -11,7 +11,7 @@ import bisect
 import difflib
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -97,22 +97,23 @@ def reader_text(body: str) -> str:
     """`plain_text(body).text`, kept: validation and analysis both read it, and parsing is the cost."""
     text = _READER.get(body)
     if text is None:
-        text = _remember(body, plain_text(body).text)
+        text = remember_reader_text(body, plain_text(body).text)
     return text
 
 
-def _remember(body: str, text: str) -> str:
+def remember_reader_text(body: str, text: str) -> str:
+    """Keep `text` as the reader text of `body` (see highlight.read_and_highlight)."""
     if len(_READER) >= _READER_MAX:  # a long preview session: start afresh rather than grow without end
         _READER.clear()
     _READER[body] = text
     return text
 
 
-def read_all(bodies: Sequence[str]) -> None:
+def read_all(bodies: Iterable[str]) -> None:
     """The reader text of every body, parsed on every core, kept for `reader_text`."""
     todo = [body for body in dict.fromkeys(bodies) if body not in _READER]
     for body, text in zip(todo, map_forked(lambda body: plain_text(body).text, todo), strict=True):
-        _remember(body, text)
+        remember_reader_text(body, text)
 
 
 _NON_SPACE = re.compile(r"\S+")

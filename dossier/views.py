@@ -11,7 +11,7 @@ import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property, partial
+from functools import cached_property, lru_cache, partial
 from typing import Any
 
 from markupsafe import Markup
@@ -19,7 +19,7 @@ from markupsafe import Markup
 from . import markdown
 from .dates import PartialDate
 from .findings import Analysis, ArticlePair, Discrepancy, MixedScriptWord, NameUse
-from .highlight import Quote, render_with_quotes
+from .highlight import Bodies, Quote, render_with_quotes
 from .model import Article, Assertion, Claim, Content, Entity, Source
 
 STANCES = {
@@ -114,9 +114,13 @@ def format_figure(value: Any, unit: str | None = None) -> str:
     return f"{text} {unit}" if unit and isinstance(value, (int, float)) else text
 
 
-def date_view(date: PartialDate | None) -> dict[str, str] | None:
-    if date is None:
-        return None
+def date_view(date: PartialDate | None) -> dict[str, Any] | None:
+    """How pages show a date; one dict per date, shared by every page: never change it."""
+    return None if date is None else _date_view(date)
+
+
+@lru_cache(maxsize=1 << 14)
+def _date_view(date: PartialDate) -> dict[str, Any]:
     precision = "interval" if date.is_interval else date.start.precision
     parts = [{"iso": iso, "text": text} for iso, text in date.display_parts()]
     return {"text": date.display(), "parts": parts, "precision": precision, "edtf": date.edtf()}
@@ -142,9 +146,6 @@ class Page:
     def url(self) -> str:
         """The page's URL relative to the site root ("claims/x/"; "" for the overview)."""
         return self.path.removesuffix("index.html")
-
-
-Bodies = dict[tuple[str, tuple[Quote, ...]], tuple[str, tuple[str, ...]]]
 
 
 class Index:
@@ -199,6 +200,10 @@ class Index:
         for article in self.content.articles:
             out[article.story].append(article)
         return out
+
+    @cached_property
+    def story_quotes(self) -> Mapping[str, tuple[Quote, ...]]:
+        return story_quotes(self.content)
 
     @cached_property
     def discrepancies_by_claim(self) -> Mapping[str, list[Discrepancy]]:
@@ -438,20 +443,25 @@ def article_facts(ix: Index, article: Article) -> dict[str, Any]:
     }
 
 
+def story_quotes(content: Content) -> dict[str, tuple[Quote, ...]]:
+    """Per article id, the passages its story page highlights, in claim order."""
+    out: dict[str, list[Quote]] = defaultdict(list)
+    for label, claim in enumerate(content.claims, 1):
+        for number, assertion in enumerate(claim.assertions, 1):
+            out[assertion.article].append(Quote(
+                anchor=quote_anchor(claim.id, number),
+                text=assertion.quote,
+                href=f"../../{claim_url(claim.id)}",
+                label=f"C{label}",
+                title=claim.statement,
+            ))
+    return {article: tuple(quotes) for article, quotes in out.items()}
+
+
 def story_page(ix: Index, article: Article) -> Page:
     source = ix.sources.get(article.source)
     assertions = ix.assertions_by_article.get(article.id, [])
-    quotes = [
-        Quote(
-            anchor=quote_anchor(claim.id, number),
-            text=assertion.quote,
-            href=f"../../{claim_url(claim.id)}",
-            label=f"C{ix.claim_number[claim.id]}",
-            title=claim.statement,
-        )
-        for claim, number, assertion in assertions
-    ]
-    body_html, found = ix.body(article, tuple(quotes))
+    body_html, found = ix.body(article, ix.story_quotes.get(article.id, ()))
     claims = [
         {
             "claim": ix.claim_ref(claim),
