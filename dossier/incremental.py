@@ -14,7 +14,13 @@ of pages whose inputs are unchanged, and every page's inputs are known exactly, 
 So a page's key is a digest of those three, and a page is rendered again only when its key
 changes; otherwise the bytes rendered last time are reused. This is correct by construction
 (no hand-written dependency table to forget to update), and `tests/test_incremental.py`
-checks it against clean builds over random edits. Everything else — captures, assets, the
+checks it against clean builds over random edits.
+
+Building every page's view to compute its key still costs seconds at thousands of articles, so
+one kind of edit, the most common, takes a shorter way: when only the texts of some articles
+changed and the analysis shows the same (no name, pair or group moved), every page but their
+stories is as before, and only those are built (render.texts_changed says why that holds).
+Everything else — captures, assets, the
 write and the search index — goes through the ordinary pipeline; after the session's first
 build it writes only the files that changed (the edited story first) and then re-indexes only
 the search shards whose pages changed (write.update).
@@ -152,8 +158,10 @@ class PageCache:
         self.seen = set()
         self.rendered = []
 
-    def commit(self) -> None:
-        self._pages = {path: entry for path, entry in self._pages.items() if path in self.seen}
+    def commit(self, pages: Iterable[str] = ()) -> None:
+        """Forget the pages not seen since begin() and not among `pages` (those of the site, reused whole)."""
+        keep = self.seen.union(pages)
+        self._pages = {path: entry for path, entry in self._pages.items() if path in keep}
 
     def _environment(self) -> jinja2.Environment:
         # The same settings as the build's environment (render.environment), loading from the snapshot.
@@ -276,6 +284,8 @@ class IncrementalBuilder:
             stage=stage, edited=_story_of(changed),
         )
         # Only a build that got through rendering may forget pages; a failed one keeps them all.
-        self.cache.commit()
+        site = self.memo.get("site")
+        pages = {page.path for page in site[2].pages} if site else self.cache.seen
+        self.cache.commit(pages)
         elapsed = (time.perf_counter() - started) * 1000
-        return Step(built, len(self.cache.seen), tuple(self.cache.rendered), elapsed)
+        return Step(built, len(pages), tuple(self.cache.rendered), elapsed)

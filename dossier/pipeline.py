@@ -14,7 +14,7 @@ from .highlight import Bodies, read_and_highlight
 from .index import MANIFEST, PAGEFIND, IndexReport, assign, manifest, report
 from .load import load
 from .model import Content
-from .render import TEMPLATES, PageRenderer, render
+from .render import TEMPLATES, PageRenderer, Rendered, render, render_stories, templates_digest, texts_changed
 from .text import read_all
 from .validate import validate
 from .views import story_quotes
@@ -58,6 +58,32 @@ def check(
     return Checked(loaded.content, analyse(loaded.content, None if memo is None else memo.setdefault("analysis", {})))
 
 
+def _render(
+    checked: Checked,
+    content_dir: Path,
+    templates: Path,
+    draw: PageRenderer | None,
+    bodies: Bodies,
+    memo: dict[Any, Any] | None,
+) -> Rendered:
+    """render; in a preview session (`memo`), after an edit of article texts alone, their stories alone."""
+    if memo is None:
+        return render(checked.content, checked.analysis, content_dir, templates, draw, bodies)
+    looks = templates_digest(templates)
+    earlier = memo.pop("site", None)  # (templates digest, (content, analysis), Rendered); back once rendered
+    rendered = None
+    if earlier is not None and draw is not None and earlier[0] == looks:
+        changed = texts_changed(earlier[1], (checked.content, checked.analysis))
+        if changed is not None:
+            rendered = render_stories(
+                earlier[2], checked.content, checked.analysis, content_dir, templates, draw, bodies, changed
+            )
+    if rendered is None:
+        rendered = render(checked.content, checked.analysis, content_dir, templates, draw, bodies)
+    memo["site"] = (looks, (checked.content, checked.analysis), rendered)
+    return rendered
+
+
 def build(
     content_dir: Path,
     out: Path,
@@ -78,8 +104,9 @@ def build(
     `stage` is told the name of each stage as it starts (see progress.Progress).
 
     `memo`, the same dict at every build of a preview session, keeps what each article yields between
-    builds (see analyse, views.Index) and what was written: after the session's first build, only changed
-    files are written, each on its own, `edited` (an output path) first, then search (see write.update).
+    builds (see analyse, views.Index), the site rendered last (see _render) and what was written: after the
+    session's first build, only changed files are written, each on its own, `edited` (an output path) first,
+    then search (see write.update).
     """
     check_output_folder(out, {"content": content_dir, "templates": templates})
     remove_leftovers(out)
@@ -90,7 +117,7 @@ def build(
     bodies: Bodies = {} if memo is None else memo.setdefault("bodies", {})
     checked = check(content_dir, display, memo, bodies)
     stage("rendering")
-    rendered = render(checked.content, checked.analysis, content_dir, templates, draw, bodies)
+    rendered = _render(checked, content_dir, templates, draw, bodies, memo)
     searchable = rendered.searchable if search else {}
     bundles = assign(searchable)
     files = {**rendered.files, MANIFEST: manifest(bundles)} if search else rendered.files

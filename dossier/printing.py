@@ -1,8 +1,8 @@
 """The print page: the whole dossier on one HTML page, in reading order, for paper and PDF.
 
-Every section reuses the data of the site's own page views (`views.*`). The views link to
-other pages of the site ("claims/x/"); here each such link is turned into a link to the
-matching section of this page ("#claim-x"), so the page, and the PDF made from it, is
+Every section reuses the site's own page views (`views.*`). The views link to other pages
+of the site ("claims/x/"); built here with PrintLinks, each such link points to the matching
+section of this page instead ("#claim-x"), so the page, and the PDF made from it, is
 self-contained: a claim reference in a story jumps to the claim, a quote in a claim's table
 jumps to the highlighted passage in the story.
 
@@ -183,10 +183,15 @@ def _entry(
     }
 
 
+def prints_texts(content: Content) -> bool:
+    """Whether the edition prints the stories' texts (or, for a large dossier, a catalogue of them)."""
+    return len(content.articles) <= FULL_TEXTS_UP_TO
+
+
 def print_page(ix: Index) -> Page:
     content = ix.content
     d = content.dossier
-    full_texts = len(content.articles) <= FULL_TEXTS_UP_TO
+    full_texts = prints_texts(content)
     ix = ix.linking(PrintLinks(passages=full_texts))
     overview = overview_page(ix).context
     matrix = claims_page(ix).context

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache, partial
@@ -16,9 +17,9 @@ from .findings import Analysis
 from .highlight import Bodies
 from .model import Content
 from .parallel import map_forked
-from .printing import RUNNING_HEAD, print_page, running_head_css
+from .printing import RUNNING_HEAD, print_page, prints_texts, running_head_css
 from .publish import Head, head, site_files
-from .views import Index, Page, PageBuilder, page_builders
+from .views import Index, Page, PageBuilder, page_builders, shown_similarities, story_page
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 NAV = (
@@ -85,6 +86,7 @@ class Rendered:
 
     files: dict[str, bytes]  # output path -> bytes
     searchable: dict[str, str]  # output path of each page to index -> its language
+    pages: tuple[Page, ...] = ()  # every page, without its context
 
 
 # Renders one page from render_page's arguments after `env`; `dossier serve` passes one that reuses unchanged pages.
@@ -127,10 +129,81 @@ def render(
         pages.append(page)
         if page.search is not None:
             searchable[page.path] = page.lang
-    for article in content.articles:
-        files[f"stories/{article.id}/capture.txt"] = (root / article.capture).read_bytes()
+    files.update(_beside_pages(content, root, templates, pages))
+    return Rendered(files, searchable, tuple(pages))
+
+
+def render_stories(
+    earlier: Rendered,
+    content: Content,
+    analysis: Analysis,
+    root: Path,
+    templates: Path,
+    draw: PageRenderer,
+    bodies: Bodies,
+    articles: set[str],
+) -> Rendered:
+    """The site `earlier` was, from this content but for the texts of `articles` (see texts_changed) and
+    with the same templates: their stories rendered again, and every file not made from the content read
+    again. `bodies`: see views.Index; left holding the bodies of this content."""
+    site = site_globals(content)
+    index = Index(content, analysis, bodies)
+    drawn = [_draw_one(partial(story_page, index, a), draw, site, content) for a in content.articles
+             if a.id in articles]
+    redrawn = {page.path: page for page, _ in drawn}
+    pages = [redrawn.get(page.path, page) for page in earlier.pages]
+    files = {**earlier.files, **{page.path: data for page, data in drawn}}
+    files.update(_beside_pages(content, root, templates, pages))
+    current = {(a.body, index.story_quotes.get(a.id, ())) for a in content.articles}
+    for key in [key for key in bodies if key not in current]:
+        del bodies[key]
+    return Rendered(files, earlier.searchable, tuple(pages))
+
+
+def _beside_pages(content: Content, root: Path, templates: Path, pages: list[Page]) -> dict[str, bytes]:
+    """The files of the site that are no page: captures, assets, publishing files."""
+    files = {f"stories/{a.id}/capture.txt": (root / a.capture).read_bytes() for a in content.articles}
     files.update(static_files(templates))
     files[RUNNING_HEAD] = running_head_css(content)
     files[".nojekyll"] = b""
     files.update(site_files(content, pages))  # sitemap.xml, feed.xml, robots.txt
-    return Rendered(files, searchable)
+    return files
+
+
+def templates_digest(templates: Path) -> bytes:
+    """A digest of every file under `templates`: the same digest, the same templates and assets."""
+    digest = hashlib.blake2b(digest_size=20)
+    for path in sorted(templates.rglob("*")):
+        if path.is_file():
+            for part in (path.relative_to(templates).as_posix().encode(), path.read_bytes()):
+                digest.update(len(part).to_bytes(8, "big") + part)
+    return digest.digest()
+
+
+def texts_changed(before: tuple[Content, Analysis], after: tuple[Content, Analysis]) -> set[str] | None:
+    """The articles whose text alone changed from `before` to `after`, when nothing else that pages show did;
+    None otherwise.
+
+    Only a story page reads its article's text (`Index.body`; a page's description, `publish.head`,
+    the feed, and the print page, when it prints the texts); every other page reads what the texts
+    yield through the analysis. So when the content but the texts and the analysis as pages show it
+    are as before, every page but the stories of these articles is as before.
+    """
+    (old, old_analysis), (new, analysis) = before, after
+    if (old.dossier, old.sources, old.claims, old.entities) != (new.dossier, new.sources, new.claims, new.entities):
+        return None
+    if len(old.articles) != len(new.articles):
+        return None
+    changed = set()
+    for was, now in zip(old.articles, new.articles, strict=True):
+        if was is not now:
+            if replace(was, body="") != replace(now, body=""):
+                return None
+            if was.body != now.body:
+                changed.add(now.id)
+    if changed and prints_texts(new):
+        return None
+    shown = [replace(old_analysis, similarities=()), replace(analysis, similarities=())]
+    if shown[0] != shown[1] or shown_similarities(old_analysis) != shown_similarities(analysis):
+        return None
+    return changed

@@ -613,6 +613,15 @@ def claim_page(ix: Index, claim: Claim) -> Page:
     )
 
 
+def shown_similarities(analysis: Analysis) -> list[tuple[str, str, float]]:
+    """The scored pairs the sources page lists: every flagged one, then the nearest misses."""
+    # Every same-language pair is scored; a reader needs the flagged ones and the nearest misses.
+    flagged = {frozenset((p.a, p.b)) for p in analysis.pairs}
+    ranked = sorted(analysis.similarities, key=lambda item: (-item[2], item[0], item[1]))
+    shown = [item for item in ranked if frozenset(item[:2]) in flagged]
+    return shown + [item for item in ranked if frozenset(item[:2]) not in flagged][:SIMILARITY_ROWS]
+
+
 def sources_page(ix: Index) -> Page:
     outlets, cited = [], []
     for source in ix.content.sources:
@@ -631,15 +640,11 @@ def sources_page(ix: Index) -> Page:
         }
         for p in ix.analysis.pairs
     ]
-    # Every same-language pair is scored; a reader needs the flagged ones and the nearest misses.
     flagged = {frozenset((p.a, p.b)) for p in ix.analysis.pairs}
-    ranked = sorted(ix.analysis.similarities, key=lambda item: (-item[2], item[0], item[1]))
-    shown = [item for item in ranked if frozenset(item[:2]) in flagged]
-    shown += [item for item in ranked if frozenset(item[:2]) not in flagged][:SIMILARITY_ROWS]
     similarities = [
         {"a": ix.article_ref(a), "b": ix.article_ref(b), "score": f"{score:.2f}",
          "flagged": frozenset((a, b)) in flagged}
-        for a, b, score in shown
+        for a, b, score in shown_similarities(ix.analysis)
     ]
     return Page("sources/index.html", "sources.html", "Sources", ix.content.dossier.default_language,
                 {"outlets": outlets, "cited": cited, "pairs": pairs, "similarities": similarities})

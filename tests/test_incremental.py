@@ -10,14 +10,17 @@ from pathlib import Path
 
 import jinja2
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
 
+from dossier import printing
 from dossier.errors import ContentError
 from dossier.incremental import IncrementalBuilder, PageCache, data_digest, template_closure
 from dossier.pipeline import build
 from dossier.render import TEMPLATES, environment
+from dossier.synth import generate
 from dossier.write import MARKER
 
 from .conftest import KURSK, VALID
@@ -145,6 +148,23 @@ class Workspace:
         words = " ".join(rng.choice(self.WORDS) for _ in range(rng.randint(1, 6)))
         article.write_text(article.read_text(encoding="utf-8") + f"\n{words}.\n", encoding="utf-8")
         return f"appended to {article.name}"
+
+    def copy_passage(self, rng: random.Random) -> str:
+        """Another article's passage appended: their similarity rises, perhaps among those shown."""
+        if len(articles := self.articles()) < 2:
+            return "too few articles"
+        source, target = rng.sample(articles, 2)
+        passage = source.read_text(encoding="utf-8").split("\n---\n", 1)[-1][:600].rsplit(" ", 1)[0]
+        target.write_text(target.read_text(encoding="utf-8") + f"\n{passage}\n", encoding="utf-8")
+        return f"copied from {source.name} to {target.name}"
+
+    def edit_title(self, rng: random.Random) -> str:
+        if not (articles := self.articles()):
+            return "no article to edit"
+        article = rng.choice(articles)
+        text = article.read_text(encoding="utf-8")
+        article.write_text(text.replace("\ntitle: ", f"\ntitle: ({rng.randint(0, 9)}) ", 1), encoding="utf-8")
+        return f"retitled {article.name}"
 
     def replace_word(self, rng: random.Random) -> str:
         """May break a quote (then both builds must fail alike)."""
@@ -456,3 +476,32 @@ def test_a_preview_rebuild_writes_the_edited_story_first_and_only_what_changed(t
     clean = tmp_path / "clean"
     build(content, clean)
     assert tree(out, with_index=True) == tree(clean, with_index=True)
+
+
+def test_edits_of_a_large_dossier_match_clean_builds_and_a_text_edit_renders_its_story_alone(
+    tmp_path: Path,
+) -> None:
+    """In a dossier too large to print its texts, an edit of article texts that leaves the analysis as pages
+    show it re-renders those stories alone (render.texts_changed); any other edit takes the whole way. Both
+    must leave what a clean build makes."""
+    generate(tmp_path / "synthetic", printing.FULL_TEXTS_UP_TO + 10, 2, 3)
+    ws = Workspace(tmp_path / "ws", content=tmp_path / "synthetic", edit_templates=False)
+    # the synthetic dossier's own names, misspelled or not: such an edit moves what pages show of names
+    entities = yaml.safe_load((ws.content / "entities.yaml").read_text(encoding="utf-8"))
+    ws.WORDS = ("council", "ferry", "met", "harbour", "budget", "tunnel", "river", "late", "again",
+                entities[0]["name"], entities[1]["misspellings"][0])
+    rng = random.Random(20261121)
+    assert ws.check() is not None
+    stories_alone, log = 0, []
+    for _ in range(16):
+        name = rng.choice(["edit_body"] * 5 + ["copy_passage"] * 2 + ["replace_word", "edit_title", "restore"])
+        log.append(getattr(Workspace, name)(ws, rng))
+        rendered = ws.check()
+        if rendered is not None and all(path.startswith("stories/") for path in rendered):
+            stories_alone += 1
+    assert stories_alone >= 2, log  # the short way was taken, and every time it left a clean build's site
+    ws.put_back(ws.originals)
+    assert ws.check() is not None
+    article = ws.articles()[0]  # a text edit that changes nothing else: its story is all that is rendered
+    article.write_text(article.read_text(encoding="utf-8") + "\nThe council met.\n", encoding="utf-8")
+    assert ws.check() == (f"stories/{article.stem}/index.html",)
