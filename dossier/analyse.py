@@ -27,7 +27,7 @@ from .model import Article, Content
 from .names import entity_forms, matcher_for, name_uses
 from .parallel import map_forked
 from .scripts import NameIndex, mixed_script_words, name_key
-from .similarity import REWRITE_THRESHOLD, Features, features, jaccard, scored_pairs, tokens
+from .similarity import REWRITE_THRESHOLD, Features, features, jaccard, scored_pairs
 from .text import reader_text
 
 ArticleFindings = tuple[tuple[NameUse, ...], tuple[MixedScriptWord, ...], Features]
@@ -62,7 +62,8 @@ def analyse(content: Content, memo: dict[Any, Any] | None = None) -> Analysis:
     originals = translations(content.articles)
     similar = None if memo is None else memo.setdefault("similarity", {})
     similarities = tuple(scored_pairs(texts, [f for _, _, f in per_article], similar))
-    pairs = article_pairs(content.articles, similarities, originals, names, dict((i, t) for i, _, t in texts))
+    numbers = {ident: f.numbers for (ident, _, _), (_, _, f) in zip(texts, per_article, strict=True)}
+    pairs = article_pairs(content.articles, similarities, originals, names, numbers)
     return Analysis(
         discrepancies=discrepancies(content.claims, order, accepted_names(content), originals),
         names=names,
@@ -89,13 +90,13 @@ def translations(articles: Sequence[Article]) -> Mapping[str, str]:
     return {a.id: a.translation_of for a in articles if a.translation_of in known and a.translation_of != a.id}
 
 
-def translation_score(a: str, b: str, entities: Mapping[str, set[str]], texts: Mapping[str, str]) -> float:
+def translation_score(
+    a: str, b: str, entities: Mapping[str, set[str]], numbers: Mapping[str, frozenset[str]]
+) -> float:
     """Jaccard of what survives translation: the entities named and the numbers ("14,000" = "14.000")."""
 
     def neutral(article: str) -> frozenset[str]:
-        named = {"entity:" + e for e in entities.get(article, ())}
-        numbers = {t for t in tokens(texts.get(article, "")) if t.isdigit()}
-        return frozenset(named | numbers)
+        return frozenset({"entity:" + e for e in entities.get(article, ())} | numbers.get(article, frozenset()))
 
     return round(jaccard(neutral(a), neutral(b)), 4)
 
@@ -112,7 +113,7 @@ def article_pairs(
     similarities: Iterable[tuple[str, str, float]],
     originals: Mapping[str, str],
     names: Sequence[NameUse],
-    texts: Mapping[str, str],
+    numbers: Mapping[str, frozenset[str]],
 ) -> tuple[ArticlePair, ...]:
     """Translations (original first) and rewrites (score at or above the threshold), in content order."""
     by_id = {a.id: a for a in articles}
@@ -123,7 +124,7 @@ def article_pairs(
         entities.setdefault(use.article, set()).add(use.entity)
     for translation, original in originals.items():
         verdict = f"`{translation}` is a translation of `{original}`; they are one report."
-        score = translation_score(original, translation, entities, texts)
+        score = translation_score(original, translation, entities, numbers)
         out.setdefault(
             frozenset((original, translation)), ArticlePair(original, translation, "translation", score, verdict)
         )

@@ -11,6 +11,7 @@ import difflib
 import os
 import re
 import stat
+import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,6 +54,13 @@ class Loaded:
     broken: frozenset[str] = frozenset()  # kinds whose file could not be read at all
 
 
+# The text of each file read, by path, with the version (device, inode, size, times) it was read at: the
+# preview server reads every file of the content folder on every change, thousands of them.
+_TEXTS: dict[str, tuple[tuple[int, ...], str]] = {}
+_TEXTS_MAX = 1 << 15
+SETTLED_NS = 2_000_000_000
+
+
 class FileReader:
     """Reads files strictly inside the content folder, as normalised UTF-8 text."""
 
@@ -93,16 +101,32 @@ class FileReader:
         if not self.inside(relative):
             problems.append(Problem(shown, 1, "refusing to read a file outside the content folder"))
             return None
-        path = self.root / relative
+        path = os.path.join(self.root, relative)
         try:
-            size = path.stat().st_size
-            if size > MAX_FILE_BYTES:
-                problems.append(Problem(shown, 1, f"file too large ({size // 1_048_576} MB; the limit is 8 MB)"))
+            st = os.stat(path)
+            if st.st_size > MAX_FILE_BYTES:
+                problems.append(Problem(shown, 1, f"file too large ({st.st_size // 1_048_576} MB; the limit is 8 MB)"))
                 return None
-            data = path.read_bytes()
+            version = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+            kept = _TEXTS.get(path)
+            if kept is not None and kept[0] == version:
+                return kept[1]
+            with open(path, "rb") as file:
+                data = file.read()
         except OSError as err:
             problems.append(Problem(shown, 1, f"cannot read file: {err.strerror or err}"))
             return None
+        text = self._text(shown, data, problems)
+        # Kept only once the file had been left alone a while before it was read: a write changes its
+        # ctime, but two writes within one tick of the clock may share one (as git's "racy clean" files).
+        if text is not None and time.time_ns() - st.st_ctime_ns > SETTLED_NS:
+            if len(_TEXTS) >= _TEXTS_MAX:
+                _TEXTS.clear()
+            _TEXTS[path] = (version, text)
+        return text
+
+    @staticmethod
+    def _text(shown: str, data: bytes, problems: list[Problem]) -> str | None:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as err:

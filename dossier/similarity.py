@@ -102,6 +102,7 @@ class Features:
 
     vocabulary: frozenset[str]  # stems and numbers
     shingles: frozenset[int]  # word 4-grams, each as its CRC-32 (compact, the same in every run)
+    numbers: frozenset[str] = frozenset()  # the numbers alone (separators dropped)
 
 
 def tokens(text: str) -> list[str]:
@@ -125,7 +126,7 @@ def features(text: str, language: str) -> Features:
     # CRC-32 may let two distinct 4-grams collide, which moves a containment score by one 4-gram at most.
     grams = map(" ".join, zip(*(words[k:] for k in range(SHINGLE)), strict=False))
     shingles = frozenset(zlib.crc32(g.encode("utf-8", "surrogatepass")) for g in grams)
-    return Features(vocabulary, shingles)
+    return Features(vocabulary, shingles, frozenset(w for w in vocabulary if w.isdigit()))
 
 
 def jaccard(a: frozenset, b: frozenset) -> float:

@@ -158,7 +158,12 @@ def _folded_text(text: str) -> str:
 def has_quote(body: str, quote: str) -> bool:
     """Whether `find_quote` finds `quote` in `body`."""
     needle = _folded_text(nfc(quote))
-    return bool(needle) and needle in _folded_text(reader_text(body))
+    return bool(needle) and needle in _folded_body(body)
+
+
+@lru_cache(maxsize=1 << 15)  # claims quote articles in no particular order: every body of a large dossier
+def _folded_body(body: str) -> str:
+    return _folded_text(reader_text(body))
 
 
 def find_quote(body: str, quote: str) -> tuple[int, int] | None:
