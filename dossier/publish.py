@@ -21,6 +21,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -413,14 +414,17 @@ def _story_order(articles: Sequence[Article]) -> list[Article]:
     return sorted(articles, key=key, reverse=True)
 
 
-def _entry(content: Content, article: Article) -> list[str]:
-    d = content.dossier
-    url = absolute(d.base_url, f"stories/{article.id}/")
+def _entry(content: Content, article: Article) -> tuple[str, ...]:
     source = content.source_by_id.get(article.source)
-    source_name = source.name if source else article.source
+    topics = tuple(lookups(content).topics.get(article.id, ()))
+    return _entry_lines(content.dossier.base_url, article, source.name if source else article.source, topics)
+
+
+@lru_cache(maxsize=1 << 15)  # the preview server writes the feed again after every edit, every entry in it
+def _entry_lines(base_url: str, article: Article, source_name: str, topics: tuple[str, ...]) -> tuple[str, ...]:
+    url = absolute(base_url, f"stories/{article.id}/")
     authors = list(article.authors) or [source_name]
     summary = article.summary or shorten(markdown_text(article.body))
-    topics = lookups(content).topics.get(article.id, ())
     lines = [
         f'  <entry xml:lang="{xml_attr(article.language)}">',
         f"    <id>{xml_text(url)}</id>",
@@ -437,7 +441,7 @@ def _entry(content: Content, article: Article) -> list[str]:
     lines += [f'    <category term="{xml_attr(topic)}"/>' for topic in topics]
     lines.append(f'    <summary type="text">{xml_text(summary)}</summary>')
     lines.append("  </entry>")
-    return lines
+    return tuple(lines)
 
 
 def feed(content: Content) -> bytes:
