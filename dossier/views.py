@@ -1,7 +1,8 @@
 """What each page shows, computed from the model and the analysis (templates only lay it out).
 
-Every URL here is relative to the site root ("claims/x/"); templates prefix the page's
-`root` ("../../"), so the site works at a domain root and under any sub-path.
+Every URL here comes from `Index.links` and is relative to the site root ("claims/x/");
+templates prefix the page's `root` ("../../"), so the site works at a domain root and under
+any sub-path. The print page builds the same views with links into itself ("#claim-x").
 """
 
 from __future__ import annotations
