@@ -20,10 +20,10 @@ Building every page's view to compute its key still costs seconds at thousands o
 one kind of edit, the most common, takes a shorter way: when only the texts of some articles
 changed and the analysis shows the same (no name, pair or group moved), every page but their
 stories is as before, and only those are built (render.texts_changed says why that holds).
-Everything else — captures, assets, the
-write and the search index — goes through the ordinary pipeline; after the session's first
-build it writes only the files that changed (the edited story first) and then re-indexes only
-the search shards whose pages changed (write.update).
+
+Everything else — captures, assets, the write and the search index — goes through the ordinary
+pipeline; after the session's first build it writes only the files that changed (the edited
+story first) and then re-indexes only the search shards whose pages changed (write.update).
 
 Templates are read once per rebuild into a snapshot that the Jinja environment loads from, so
 the bytes a key was computed from are the bytes that were rendered (Jinja's own auto-reload
@@ -284,8 +284,8 @@ class IncrementalBuilder:
             stage=stage, edited=_story_of(changed),
         )
         # Only a build that got through rendering may forget pages; a failed one keeps them all.
-        site = self.memo.get("site")
-        pages = {page.path for page in site[2].pages} if site else self.cache.seen
+        site = self.memo.get("site")  # pipeline.LastRendered
+        pages = {page.path for page in site.rendered.pages} if site else self.cache.seen
         self.cache.commit(pages)
         elapsed = (time.perf_counter() - started) * 1000
         return Step(built, len(pages), tuple(self.cache.rendered), elapsed)

@@ -501,48 +501,48 @@ def _is_article_file(name: str) -> bool:
     return name.endswith(".md") and not name.startswith((".", "#", "~"))
 
 
-def _read_yaml(reader: FileReader, name: str, problems: list[Problem], required: bool) -> tuple[YNode | None, bool]:
-    """(root node, readable) for one of the top-level YAML files."""
-    node, ok, _text = _read_yaml_text(reader, name, problems, required)
-    return node, ok
-
-
-def _read_yaml_text(
-    reader: FileReader, name: str, problems: list[Problem], required: bool, known: Mapping[str, Any] | None = None
-) -> tuple[YNode | None, bool, str | None]:
-    """(root node, readable, text); the node is not parsed (None) when `known` holds the text already."""
+def _yaml_text(reader: FileReader, name: str, problems: list[Problem], required: bool) -> tuple[str | None, bool]:
+    """(text, readable) of one of the top-level YAML files; a missing file that is not required is readable."""
     path = reader.root / name
     if not path.exists() and not path.is_symlink():
         if required:
             problems.append(Problem(reader.display(name), 0, "file missing"))
-        return None, not required, None
+        return None, not required
     text = reader.read(name, problems)
-    if text is None:
-        return None, False, None
-    if known is not None and text in known:
-        return None, True, text
+    return text, text is not None
+
+
+def _parse(reader: FileReader, name: str, text: str, problems: list[Problem]) -> tuple[YNode | None, bool]:
     root, yaml_problems = parse_yaml(text, reader.display(name))
     problems.extend(yaml_problems)
-    return root, root is not None, text
+    return root, root is not None
+
+
+def _read_yaml(reader: FileReader, name: str, problems: list[Problem], required: bool) -> tuple[YNode | None, bool]:
+    """(root node, readable) for one of the top-level YAML files."""
+    text, ok = _yaml_text(reader, name, problems, required)
+    return (None, ok) if text is None else _parse(reader, name, text, problems)
 
 
 FileRecords = tuple[list[Any], tuple[Problem, ...], frozenset[str], bool]  # records, problems, ids seen, readable
-_FILES: dict[tuple[str, str], dict[str, FileRecords]] = {}  # (file, as shown) -> {its text: what it gave}
+_FILES: dict[tuple[str, str], tuple[str, FileRecords]] = {}  # (file, as shown) -> (its latest text, what it gave)
 
 
 def _load_file(reader: FileReader, name: str, loader: Callable[..., list[Any]], required: bool) -> FileRecords:
-    """One YAML file of records, kept by its text (the latest only): the preview server reloads every
-    file on every change, and parsing a dossier's claims takes a second at thousands of them."""
+    """One YAML file of records, kept by its text: the preview server reloads every file on every change,
+    and parsing a dossier's claims takes a second at thousands of them."""
     problems: list[Problem] = []
-    known = _FILES.setdefault((name, reader.display(name)), {})
-    node, ok, text = _read_yaml_text(reader, name, problems, required, known)
-    if text is not None and text in known:
-        return known[text]
+    text, ok = _yaml_text(reader, name, problems, required)
+    key = (name, reader.display(name))
+    if text is not None and key in _FILES and _FILES[key][0] == text:
+        return _FILES[key][1]
+    node = None
+    if text is not None:
+        node, ok = _parse(reader, name, text, problems)
     ids: set[str] = set()
     result = (loader(node, reader.display(name), problems, ids), tuple(problems), frozenset(ids), ok)
-    known.clear()
     if text is not None:
-        known[text] = result
+        _FILES[key] = (text, result)
     return result
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, wraps
 from types import MappingProxyType
-from typing import Literal
+from typing import Literal, TypeVar
 
 from .dates import PartialDate
 
@@ -164,3 +164,19 @@ class Content:
     @cached_property
     def entity_by_id(self) -> Mapping[str, Entity]:
         return {e.id: e for e in self.entities}
+
+
+T = TypeVar("T")
+
+
+def per_content(compute: Callable[[Content], T]) -> Callable[[Content], T]:
+    """`compute`, remembered for the latest content only: a build asks about one content, page after page."""
+    last: list[tuple[Content, T]] = []
+
+    @wraps(compute)
+    def remembered(content: Content) -> T:
+        if not last or last[0][0] is not content:
+            last[:] = [(content, compute(content))]
+        return last[0][1]
+
+    return remembered

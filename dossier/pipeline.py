@@ -58,6 +58,15 @@ def check(
     return Checked(loaded.content, analyse(loaded.content, None if memo is None else memo.setdefault("analysis", {})))
 
 
+@dataclass(frozen=True)
+class LastRendered:
+    """A preview session's latest rendering, kept for the next (see _render)."""
+
+    templates: bytes  # render.templates_digest of the templates it was rendered with
+    checked: Checked
+    rendered: Rendered
+
+
 def _render(
     checked: Checked,
     content_dir: Path,
@@ -70,17 +79,18 @@ def _render(
     if memo is None:
         return render(checked.content, checked.analysis, content_dir, templates, draw, bodies)
     looks = templates_digest(templates)
-    earlier = memo.pop("site", None)  # (templates digest, (content, analysis), Rendered); back once rendered
+    earlier: LastRendered | None = memo.pop("site", None)  # put back once rendering has succeeded
     rendered = None
-    if earlier is not None and draw is not None and earlier[0] == looks:
-        changed = texts_changed(earlier[1], (checked.content, checked.analysis))
+    if earlier is not None and draw is not None and earlier.templates == looks:
+        before = (earlier.checked.content, earlier.checked.analysis)
+        changed = texts_changed(before, (checked.content, checked.analysis))
         if changed is not None:
             rendered = render_stories(
-                earlier[2], checked.content, checked.analysis, content_dir, templates, draw, bodies, changed
+                earlier.rendered, checked.content, checked.analysis, content_dir, templates, draw, bodies, changed
             )
     if rendered is None:
         rendered = render(checked.content, checked.analysis, content_dir, templates, draw, bodies)
-    memo["site"] = (looks, (checked.content, checked.analysis), rendered)
+    memo["site"] = LastRendered(looks, checked, rendered)
     return rendered
 
 

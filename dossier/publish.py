@@ -28,7 +28,7 @@ from xml.sax.saxutils import escape
 from markupsafe import Markup
 
 from .dates import DatePoint, PartialDate
-from .model import Article, Claim, Content
+from .model import Article, Claim, Content, per_content
 from .text import reader_text
 from .views import Page
 
@@ -153,15 +153,9 @@ def _one_per_language(articles: list[Article]) -> tuple[Article, ...]:
     return tuple(chosen.values())
 
 
-_last: list[tuple[Content, Lookups]] = []  # one slot: a build asks about one content, page after page
-
-
+@per_content
 def lookups(content: Content) -> Lookups:
-    entry = _last[0] if _last else None
-    if entry is None or entry[0] is not content:
-        entry = (content, Lookups.of(content))
-        _last[:] = [entry]
-    return entry[1]
+    return Lookups.of(content)
 
 
 # -- language versions -----------------------------------------------------------

@@ -21,7 +21,7 @@ from . import markdown
 from .dates import PartialDate
 from .findings import Analysis, ArticlePair, Discrepancy, MixedScriptWord, NameUse
 from .highlight import Bodies, Quote, render_with_quotes
-from .model import Article, Assertion, Claim, Content, Entity, Source
+from .model import Article, Assertion, Claim, Content, Entity, Source, per_content
 
 STANCES = {
     "supports": ("✔", "supports", "The article asserts the claim."),
@@ -444,6 +444,7 @@ def article_facts(ix: Index, article: Article) -> dict[str, Any]:
     }
 
 
+@per_content  # asked for when reading the texts, then again when rendering
 def story_quotes(content: Content) -> dict[str, tuple[Quote, ...]]:
     """Per article id, the passages its story page highlights, in claim order."""
     out: dict[str, list[Quote]] = defaultdict(list)
