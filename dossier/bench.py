@@ -49,6 +49,7 @@ class Result:
     noop_written: int
     edit_page_s: float
     edit_search_s: float
+    edit_settle_s: float  # after that, until the edited page's search shard is rebuilt (the preview does it when idle)
     pagefind_only_s: float
     peak_rss_mb: float
     pagefind_rss_mb: float  # the largest Pagefind process of the cold build (one shard)
@@ -114,9 +115,9 @@ def run_bench(articles: int, languages: int, seed: int, repeat: int, keep: Path 
             _progress(f"cold build {round_ + 1}/{repeat}: {cold[-1].seconds:.2f} s")
         noop = [_build_in_child(content, out) for _ in range(repeat)]
         _progress(f"no-op rebuild: {statistics.median(s.seconds for s in noop):.2f} s")
-        edit_page, edit_search = _edit_timings(content, out, repeat)
-        for round_, (page_s, search_s) in enumerate(zip(edit_page, edit_search, strict=True), 1):
-            _progress(f"edit {round_}/{repeat}: page {page_s:.2f} s, search {search_s:.2f} s")
+        edits = _edit_timings(content, out, repeat)
+        for round_, (page_s, search_s, settle_s) in enumerate(edits, 1):
+            _progress(f"edit {round_}/{repeat}: page {page_s:.2f} s, search {search_s:.2f} s, shard {settle_s:.2f} s")
         alone = [_pagefind_alone(out, workspace / f"pf-{i}") for i in range(repeat)]
         pagefind_only = [seconds for seconds, _ in alone]
         _progress(f"Pagefind alone: {statistics.median(pagefind_only):.2f} s")
@@ -134,8 +135,9 @@ def run_bench(articles: int, languages: int, seed: int, repeat: int, keep: Path 
             cold_s=round(cold_s, 3),
             noop_s=round(statistics.median(s.seconds for s in noop), 3),
             noop_written=max(s.written for s in noop),
-            edit_page_s=round(statistics.median(edit_page), 3),
-            edit_search_s=round(statistics.median(edit_search), 3),
+            edit_page_s=round(statistics.median(page for page, _, _ in edits), 3),
+            edit_search_s=round(statistics.median(search for _, search, _ in edits), 3),
+            edit_settle_s=round(statistics.median(settle for _, _, settle in edits), 3),
             pagefind_only_s=round(pf_s, 3),
             peak_rss_mb=round(max(s.rss_mb for s in cold), 1),
             pagefind_rss_mb=round(max(s.pagefind_rss_mb for s in cold), 1),
@@ -146,24 +148,24 @@ def run_bench(articles: int, languages: int, seed: int, repeat: int, keep: Path 
         shutil.rmtree(workspace, ignore_errors=True)
 
 
-def _edit_timings(content: Path, out: Path, repeat: int) -> tuple[list[float], list[float]]:
-    """Seconds from an edit of one article until its page (and every page depending on it) is on disk,
-    and until the search index is too, as the preview server rebuilds (`IncrementalBuilder`).
+def _edit_timings(content: Path, out: Path, repeat: int) -> list[tuple[float, float, float]]:
+    """For each edit of one article, as the preview server rebuilds (`IncrementalBuilder`): seconds until its
+    page (and every page depending on it) is on disk, until search finds its new version, and then how long
+    rebuilding its search shard takes (which the preview does once idle, without holding up the next edit).
 
-    Pages go live before the search bundles of changed pages are rebuilt; the moment between is
-    when the builder starts indexing, and the edited page is read back then to make sure it is new.
+    Pages go live before the edit is indexed; the moment between is when the builder starts indexing, and
+    the edited page is read back then to make sure it is new.
     """
 
-    def run() -> tuple[list[float], list[float]]:
+    def run() -> list[tuple[float, float, float]]:
         builder = IncrementalBuilder(content, out)
         builder.build()  # the session's first build: every page rendered once, kept for the next
-        rounds = [_edit_round(builder, content, out, round_) for round_ in range(repeat)]
-        return [page for page, _ in rounds], [search for _, search in rounds]
+        return [_edit_round(builder, content, out, round_) for round_ in range(repeat)]
 
     return _in_child(run)
 
 
-def _edit_round(builder: IncrementalBuilder, content: Path, out: Path, round_: int) -> tuple[float, float]:
+def _edit_round(builder: IncrementalBuilder, content: Path, out: Path, round_: int) -> tuple[float, float, float]:
     _edit(content, round_)
     started = time.perf_counter()
     live: list[float] = []
@@ -177,7 +179,9 @@ def _edit_round(builder: IncrementalBuilder, content: Path, out: Path, round_: i
 
     builder.build(stage, changed=[str(content / "articles" / f"{EDITED}.md")])
     search = time.perf_counter() - started
-    return (live[0] if live else search), search
+    if not builder.settle():
+        raise RuntimeError("rebuilding the search shard was cancelled")
+    return (live[0] if live else search), search, time.perf_counter() - started - search
 
 
 def _pagefind_alone(site: Path, output: Path) -> tuple[float, float]:
@@ -200,6 +204,7 @@ def table(result: Result) -> str:
         ("no-op rebuild", f"{result.noop_s:.2f} s ({result.noop_written} files written)"),
         ("one article edited: page", f"{result.edit_page_s:.2f} s"),
         ("one article edited: search", f"{result.edit_search_s:.2f} s"),
+        ("  then its search shard rebuilt", f"{result.edit_settle_s:.2f} s"),
         ("peak RSS, dossier", f"{result.peak_rss_mb:.0f} MB"),
         ("peak RSS, Pagefind in the build", f"{result.pagefind_rss_mb:.0f} MB"),
         ("peak RSS, Pagefind alone", f"{result.pagefind_only_rss_mb:.0f} MB"),

@@ -23,7 +23,8 @@ stories is as before, and only those are built (render.texts_changed says why th
 
 Everything else — captures, assets, the write and the search index — goes through the ordinary
 pipeline; after the session's first build it writes only the files that changed (the edited
-story first) and then re-indexes only the search shards whose pages changed (write.update).
+story first) and then indexes the changed pages alone into a small bundle the search page merges
+(write.update, index.LiveIndex); `settle()` rebuilds their shards when the preview is idle.
 
 Templates are read once per rebuild into a snapshot that the Jinja environment loads from, so
 the bytes a key was computed from are the bytes that were rendered (Jinja's own auto-reload
@@ -289,3 +290,8 @@ class IncrementalBuilder:
         self.cache.commit(pages)
         elapsed = (time.perf_counter() - started) * 1000
         return Step(built, len(pages), tuple(self.cache.rendered), elapsed)
+
+    def settle(self, cancelled: Callable[[], bool] = lambda: False) -> bool:
+        """Rebuild the search shards the last builds left outdated (index.LiveIndex.settle); False if cancelled."""
+        live = self.memo.get("search")
+        return live.settle(cancelled) if live is not None else True

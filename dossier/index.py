@@ -14,6 +14,9 @@ requests (the bundle's entry, metadata and WebAssembly), so shards are kept larg
 `pagefind/shards.json` tells the search page how many shards each language has.
 
 A bundle replaces its old version only once Pagefind has succeeded for it.
+
+In a preview session even one shard takes seconds to re-index at thousands of pages, so an edit is
+made searchable first by a small bundle of its own (see LiveIndex), and its shard rebuilt afterwards.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ import subprocess
 import tempfile
 import time
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +40,7 @@ import pagefind_bin
 
 from . import cbor
 from .errors import ContentError, Problem
-from .write import INDEX_DIR, Indexer, link_or_copy
+from .write import INDEX_DIR, Indexer, atomic_write, link_or_copy
 
 SHARD_PAGES = 2000  # pages per shard, at most (about): Pagefind indexes that many in about two seconds here
 MANIFEST = f"{INDEX_DIR}/shards.json"
@@ -67,10 +70,22 @@ def _peak_rss_kb(pid: int) -> int:
     return next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")), 0)
 
 
-def wait_watching_memory(process: subprocess.Popen[bytes]) -> int:
-    """Wait for `process` to end; its peak resident memory in KB."""
+class Cancelled(Exception):
+    """Indexing was stopped because its result was no longer wanted (the preview has a newer edit)."""
+
+
+def _never() -> bool:
+    return False
+
+
+def wait_watching_memory(process: subprocess.Popen[bytes], cancelled: Callable[[], bool] = _never) -> int:
+    """Wait for `process` to end; its peak resident memory in KB. Kills it and raises Cancelled once `cancelled()`."""
     peak = 0
     while process.poll() is None:
+        if cancelled():
+            process.kill()
+            process.wait()
+            raise Cancelled
         peak = max(peak, _peak_rss_kb(process.pid))
         time.sleep(0.05)
     return peak
@@ -81,11 +96,11 @@ def pagefind_command(site: Path, output: Path) -> list[str]:
     return [pagefind_bin.get_executable(), "--site", str(site), "--output-path", str(output), "--silent"]
 
 
-def _run_pagefind(site: Path, output: Path) -> None:
+def _run_pagefind(site: Path, output: Path, cancelled: Callable[[], bool] = _never) -> None:
     with tempfile.TemporaryFile() as log, subprocess.Popen(
         pagefind_command(site, output), stdout=log, stderr=subprocess.STDOUT
     ) as process:
-        peak = wait_watching_memory(process)
+        peak = wait_watching_memory(process, cancelled)
         log.seek(0)
         output_text = log.read().decode("utf-8", "replace")
     PAGEFIND_PEAK_RSS_KB[0] = max(PAGEFIND_PEAK_RSS_KB[0], peak)
@@ -148,13 +163,17 @@ def assign(searchable: Mapping[str, str]) -> dict[str, str]:
     }
 
 
-def manifest(bundles: Mapping[str, str]) -> bytes:
-    """shards.json: the number of shards of each language."""
+def manifest(bundles: Mapping[str, str], fresh: Iterable[str] = (), stale: Iterable[str] = ()) -> bytes:
+    """shards.json: the number of shards of each language; in a preview, the languages with a fresh
+    bundle and the result ids of outdated pages that the search page must drop (see LiveIndex)."""
     shards: dict[str, int] = {}
     for bundle in set(bundles.values()):
         language, number = bundle.rsplit("/", 1)
         shards[language] = max(shards.get(language, 0), int(number))
-    return json.dumps(dict(sorted(shards.items())), separators=(",", ":")).encode()
+    data: dict[str, Any] = {"shards": dict(sorted(shards.items()))}
+    if fresh:
+        data.update(fresh=sorted(fresh), stale=sorted(stale))
+    return json.dumps(data, separators=(",", ":")).encode()
 
 
 def _pages_digest(paths: list[str]) -> str:
@@ -168,14 +187,13 @@ def is_current(bundle: Path, paths: list[str]) -> bool:
         return False
 
 
-def build_bundles(site: Path, pages: Mapping[str, str]) -> None:
+def build_bundles(site: Path, pages: Mapping[str, str], cancelled: Callable[[], bool] = _never) -> None:
     """Index `pages` (output path -> bundle) of `site` into `site/pagefind/<bundle>/`.
 
-    Only the bundles named in `pages` are built; each replaces its old version.
+    Only the bundles named in `pages` are built; each replaces its old version, all of them only once
+    every one has been built (none if `cancelled()` comes true first: Cancelled is raised).
     """
-    by_bundle: dict[str, list[str]] = {}
-    for path, bundle in sorted(pages.items()):
-        by_bundle.setdefault(bundle, []).append(path)
+    by_bundle = _by_bundle(pages)
     scratch = site / ".dossier-index-tmp"  # inside the site: cleaned up with it if a build is killed
     shutil.rmtree(scratch, ignore_errors=True)
     try:
@@ -190,7 +208,7 @@ def build_bundles(site: Path, pages: Mapping[str, str]) -> None:
         sized = zip(by_bundle.values(), jobs, strict=True)
         largest_first = [job for _, job in sorted(sized, key=lambda pair: -len(pair[0]))]
         with ThreadPoolExecutor(max_workers=min(2, len(jobs) or 1)) as pool:
-            list(pool.map(lambda job: _run_pagefind(*job), largest_first))
+            list(pool.map(lambda job: _run_pagefind(*job, cancelled), largest_first))
         for (bundle, paths), (_, built) in zip(by_bundle.items(), jobs, strict=True):
             normalise_bundle(built)
             (built / _PAGES_FILE).write_text(_pages_digest(paths), encoding="ascii")
@@ -204,6 +222,112 @@ def build_bundles(site: Path, pages: Mapping[str, str]) -> None:
 
 
 PAGEFIND = Indexer(build_bundles, is_current)
+
+FRESH = "fresh"  # pagefind/<language>/fresh/: a preview's bundle of the pages edited since their shard was built
+OVERLAY_PAGES = SHARD_PAGES // 4  # beyond this, a fresh bundle costs about what rebuilding the shards does
+
+
+def page_url(path: str) -> str:
+    """The URL Pagefind gives a page at output path `path`."""
+    return "/" + path.removesuffix("index.html")
+
+
+def result_ids(bundle: Path) -> dict[str, str]:
+    """Page URL -> the id Pagefind's search results give that page, for one bundle on disk."""
+    ids = {}
+    for fragment in (bundle / "fragment").glob("*.pf_fragment"):
+        ids[_read_fragment(fragment)["url"]] = fragment.name.removesuffix(".pf_fragment")
+    return ids
+
+
+def _read_fragment(path: Path) -> Any:
+    data = gzip.decompress(path.read_bytes())
+    return json.loads(data[len(_MAGIC) :]) if data.startswith(_MAGIC) else {}
+
+
+def _by_bundle(pages: Mapping[str, str]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for path, bundle in sorted(pages.items()):
+        grouped.setdefault(bundle, []).append(path)
+    return grouped
+
+
+class LiveIndex:
+    """The search index of a preview session: an edit searchable within a moment, its shard rebuilt later.
+
+    Re-indexing a shard takes seconds at thousands of pages. So after an edit, the pages edited since their
+    shard was built are indexed alone, into one small bundle per language (`pagefind/<lang>/fresh/`) that
+    the search page merges like a shard, and shards.json lists the result ids of those pages' outdated
+    versions, which the search page drops. `settle()` then rebuilds the outdated shards and retires the
+    fresh bundles; the preview server calls it when no edit is waiting, and a new edit cancels it.
+
+    A shard's stamp (the digest of its pages) is removed before any of its pages is replaced
+    (`before_write`), so whatever builds into the folder next — this session, or a `dossier build` after
+    the preview was stopped before settling — sees the shard as outdated and rebuilds it.
+    """
+
+    def __init__(self, site: Path, bundles: Mapping[str, str]) -> None:
+        self.site = site
+        self.bundles = dict(bundles)  # page path -> shard, as last written
+        self.outdated: dict[str, str] = {}  # page edited, added or removed -> the shard indexing its old version ("")
+        self._ids: dict[str, dict[str, str]] = {}  # shard -> result_ids of it as built
+
+    def before_write(self, bundles: Mapping[str, str], touched: Iterable[str]) -> None:
+        """Mark outdated the shards indexing pages about to be replaced or removed, before they are."""
+        for path in touched:
+            for shard in {self.bundles.get(path), bundles.get(path)} - {None}:
+                (self.site / INDEX_DIR / str(shard) / _PAGES_FILE).unlink(missing_ok=True)
+
+    def refresh(self, bundles: Mapping[str, str], touched: Iterable[str]) -> None:
+        """Once the touched pages are written: make search answer with their new versions."""
+        moved = any(self.bundles.get(path, shard) != shard for path, shard in bundles.items())
+        for path in touched:
+            if path in bundles or path in self.bundles:
+                self.outdated.setdefault(path, self.bundles.get(path, ""))
+        self.bundles = dict(bundles)
+        if moved or len(self.outdated) > OVERLAY_PAGES:  # the shards changed shape, or an overlay is no cheaper
+            self.settle()
+            return
+        fresh = {path: f"{bundles[path].split('/')[0]}/{FRESH}" for path in self.outdated if path in bundles}
+        for folder in self._fresh_folders():
+            if f"{folder.parent.name}/{FRESH}" not in fresh.values():
+                shutil.rmtree(folder)
+        if fresh:
+            build_bundles(self.site, fresh)
+        fresh_ids = {i for bundle in set(fresh.values()) for i in result_ids(self.site / INDEX_DIR / bundle).values()}
+        stale = set()
+        for path, shard in self.outdated.items():
+            old = self._shard_ids(shard).get(page_url(path)) if shard else None
+            if old and old not in fresh_ids:  # an unchanged fragment keeps its id: it is the new version too
+                stale.add(old)
+        languages = {bundle.split("/")[0] for bundle in fresh.values()}
+        atomic_write(self.site / MANIFEST, manifest(bundles, languages, stale))
+
+    def settle(self, cancelled: Callable[[], bool] = _never) -> bool:
+        """Rebuild every outdated shard and retire the fresh bundles; False when cancelled (nothing changed)."""
+        pages_of = _by_bundle(self.bundles)
+        outdated = {shard for shard, paths in pages_of.items() if not is_current(self.site / INDEX_DIR / shard, paths)}
+        if outdated:
+            try:
+                build_bundles(self.site, {p: s for p, s in self.bundles.items() if s in outdated}, cancelled)
+            except Cancelled:
+                return False
+        for shard in outdated:
+            self._ids.pop(shard, None)
+        atomic_write(self.site / MANIFEST, manifest(self.bundles))
+        for entry in self.site.glob(f"{INDEX_DIR}/*/*/pagefind.js"):  # fresh bundles, and shards no longer used
+            if entry.parent.relative_to(self.site / INDEX_DIR).as_posix() not in pages_of:
+                shutil.rmtree(entry.parent, ignore_errors=True)
+        self.outdated = {}
+        return True
+
+    def _fresh_folders(self) -> list[Path]:
+        return [p for p in self.site.glob(f"{INDEX_DIR}/*/{FRESH}") if p.is_dir()]
+
+    def _shard_ids(self, shard: str) -> dict[str, str]:
+        if shard not in self._ids:
+            self._ids[shard] = result_ids(self.site / INDEX_DIR / shard)
+        return self._ids[shard]
 
 
 def report(out: Path, pages: Mapping[str, str]) -> IndexReport:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ from . import cache
 from .errors import ContentError
 from .findings import Analysis
 from .highlight import Bodies, read_and_highlight
-from .index import MANIFEST, PAGEFIND, IndexReport, assign, manifest, report
+from .index import MANIFEST, PAGEFIND, IndexReport, LiveIndex, assign, manifest, report
 from .load import load
 from .model import Content
 from .render import TEMPLATES, PageRenderer, Rendered, render, render_stories, templates_digest, texts_changed
@@ -116,7 +117,7 @@ def build(
     `memo`, the same dict at every build of a preview session, keeps what each article yields between
     builds (see analyse, views.Index), the site rendered last (see _render) and what was written: after the
     session's first build, only changed files are written, each on its own, `edited` (an output path) first,
-    then search (see write.update).
+    then the changed pages are made searchable (see write.update, index.LiveIndex).
     """
     check_output_folder(out, {"content": content_dir, "templates": templates})
     remove_leftovers(out)
@@ -138,13 +139,18 @@ def build(
         stage("writing")
 
     stage("writing")
-    indexer = replace(PAGEFIND, build=index)
-    if memo is not None and memo.get("written") and out.is_dir():
-        written = update(out, files, bundles, indexer, memo["written"], first=edited)
+    live: LiveIndex | None = memo.get("search") if memo is not None else None
+    if memo is not None and memo.get("written") and out.is_dir() and (live is not None or not search):
+        before = partial(live.before_write, bundles) if live is not None else (lambda _touched: None)
+        written = update(out, rendered.files, memo["written"], first=edited, before=before)
+        if live is not None:
+            stage("indexing")
+            live.refresh(bundles, (*written.written, *written.removed))
     else:
-        written = publish(out, files, bundles, indexer)
+        written = publish(out, files, bundles, replace(PAGEFIND, build=index))
         if memo is not None:
-            memo["written"] = with_marker(files)
+            memo["written"] = with_marker(rendered.files)  # shards.json is the live index's from now on
+            memo["search"] = LiveIndex(out, bundles) if search else None
     if inputs is not None:
         cache.remember(out, inputs)
     return Built(checked, written, report(out, searchable) if search else None)

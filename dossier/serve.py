@@ -408,6 +408,7 @@ class Rebuilder:
         self.live = live
         self.say = out_lines
         self.pending = pending  # True when more changes are queued for the next rebuild
+        self.stopping: Callable[[], bool] = lambda: False
         self.builds = 0
 
     def __call__(self, changed: frozenset[str] = frozenset()) -> None:
@@ -421,6 +422,11 @@ class Rebuilder:
         report = step.built.report
         self.say(step.summary(verb))
         self.live.succeeded(changed=bool(report.written or report.removed))
+        # The edit is searchable already; its search shard is rebuilt now, unless another edit comes first.
+        try:
+            self.builder.settle(lambda: self.pending() or self.stopping())
+        except Exception as err:
+            self._failed(err, "search index update failed")
 
     def _failed(self, err: Exception, failed: str) -> None:
         from .cli import print_problems  # prints exactly as `dossier check` does
@@ -483,6 +489,7 @@ def run(
 
     server = PreviewServer((host, port), out, base, live, status)  # bind first: a busy port fails fast
     stop = threading.Event()
+    rebuild.stopping = stop.is_set
     handlers = _on_signals(lambda *_: stop.set())
     serving = threading.Thread(target=server.serve_forever, name="dossier-http", daemon=True)
     try:

@@ -179,21 +179,21 @@ def publish(out: Path, files: Mapping[str, bytes], searchable: Mapping[str, str]
 def update(
     out: Path,
     files: Mapping[str, bytes],
-    searchable: Mapping[str, str],
-    indexer: Indexer,
     written: dict[str, bytes],
     first: str | None = None,
+    before: Callable[[set[str]], None] = lambda _touched: None,
 ) -> WriteReport:
-    """The preview server's write: what changed since its last build, file by file, pages before search.
+    """The preview server's write: what changed since its last build, file by file.
 
     `written` holds the bytes of every file this process put in `out` (a full `publish` first); it is
-    kept up to date. Each file is replaced atomically, `first` before the others; until a changed
-    page's search bundle is rebuilt, search answers from that bundle's previous version.
+    kept up to date. Each file is replaced atomically, `first` before the others; `before` is told
+    which files will be replaced or removed before any is. The search index is the caller's (index.LiveIndex).
     """
     files = with_marker(files)
     changed = sorted((p for p, data in files.items() if written.get(p) != data or not (out / p).is_file()),
                      key=lambda p: p != first)  # fmt: skip
     removed = sorted(set(written) - set(files))
+    before(set(changed) | set(removed))
     for path in changed:
         atomic_write(out / path, files[path])
         written[path] = files[path]
@@ -201,13 +201,6 @@ def update(
         (out / path).unlink(missing_ok=True)
         del written[path]
         _remove_empty_parents(out, (out / path).parent)
-    touched = set(changed) | set(removed)
-    pages_of, stale = _stale_bundles(out, searchable, indexer, touched.__contains__)
-    if stale:
-        indexer.build(out, {path: bundle for path, bundle in searchable.items() if bundle in stale})
-    for entry in out.glob(f"{INDEX_DIR}/*/*/pagefind.js"):  # shards no longer used (the dossier shrank)
-        if entry.parent.relative_to(out / INDEX_DIR).as_posix() not in pages_of:
-            shutil.rmtree(entry.parent, ignore_errors=True)
     return WriteReport(tuple(changed), len(files) - len(changed), tuple(removed))
 
 

@@ -3,6 +3,8 @@ and an edit re-renders only the pages that depend on it."""
 
 from __future__ import annotations
 
+import gzip
+import json
 import random
 import shutil
 from collections.abc import Callable
@@ -18,6 +20,7 @@ from markupsafe import Markup
 from dossier import printing
 from dossier.errors import ContentError
 from dossier.incremental import IncrementalBuilder, PageCache, data_digest, template_closure
+from dossier.index import result_ids
 from dossier.pipeline import build
 from dossier.render import TEMPLATES, environment
 from dossier.synth import generate
@@ -453,16 +456,23 @@ def test_the_page_cache_renders_from_the_templates_it_keyed(tmp_path: Path) -> N
     assert (out / MARKER).is_file()
 
 
+def _edit_bridge_de(content: Path) -> Path:
+    article = content / "articles" / "bridge-de.md"
+    article.write_text(article.read_text(encoding="utf-8") + "\nDie Brücke hat Geländer.\n", encoding="utf-8")
+    return article
+
+
 def test_a_preview_rebuild_writes_the_edited_story_first_and_only_what_changed(tmp_path: Path) -> None:
-    """With search: the second build of a session touches changed files alone, the edited story first, re-indexes
-    the changed pages' shard, and leaves exactly what a clean build makes."""
+    """With search: the second build of a session touches changed files alone, the edited story first, makes the
+    edit searchable by a fresh bundle of its own without touching the shard, and once settled leaves exactly what
+    a clean build makes."""
     content, out = tmp_path / "content", tmp_path / "out"
     shutil.copytree(VALID, content)
     builder = IncrementalBuilder(content, out)
     builder.build()
     before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
-    article = content / "articles" / "bridge-de.md"
-    article.write_text(article.read_text(encoding="utf-8") + "\nDie Brücke hat Geländer.\n", encoding="utf-8")
+    old_id = result_ids(out / "pagefind" / "de" / "1")["/stories/bridge-de/"]
+    article = _edit_bridge_de(content)
     stages: list[str] = []
     step = builder.build(stages.append, changed=[str(article)])
     written = step.built.report.written
@@ -470,9 +480,35 @@ def test_a_preview_rebuild_writes_the_edited_story_first_and_only_what_changed(t
     after = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
     untouched = [p for p in before if p.relative_to(out).as_posix() not in written and "pagefind" not in p.parts]
     assert untouched and all(after[p] == before[p] for p in untouched)
-    assert stages[-2:] == ["indexing", "writing"]  # the pages were on disk before the index was rebuilt
-    reindexed = [after[p] for p in after if "pagefind" in p.parts and after[p] != before.get(p)]
-    assert reindexed and min(reindexed) >= after[out / "stories" / "bridge-de" / "index.html"]
+    assert stages[-1] == "indexing"  # the pages were on disk before the index was touched
+    shard = [p for p in before if p.relative_to(out).parts[:3] == ("pagefind", "de", "1")]
+    assert all(after.get(p) == before[p] for p in shard if p.name != ".dossier-pages")  # the shard as it was
+    fresh = result_ids(out / "pagefind" / "de" / "fresh")
+    assert list(fresh) == ["/stories/bridge-de/"] and fresh["/stories/bridge-de/"] != old_id
+    assert json.loads((out / "pagefind" / "shards.json").read_text()) == {
+        "shards": {"de": 1, "en": 1}, "fresh": ["de"], "stale": [old_id]
+    }
+    fragment = out / "pagefind" / "de" / "fresh" / "fragment" / f"{fresh['/stories/bridge-de/']}.pf_fragment"
+    assert "Geländer" in gzip.decompress(fragment.read_bytes()).decode("utf-8")
+    assert builder.settle()
+    assert not (out / "pagefind" / "de" / "fresh").exists()
+    clean = tmp_path / "clean"
+    build(content, clean)
+    assert tree(out, with_index=True) == tree(clean, with_index=True)
+
+
+def test_an_edit_left_unsettled_is_indexed_by_the_next_build(tmp_path: Path) -> None:
+    """A preview stopped before its shard was rebuilt (settling cancelled): `dossier build` re-indexes that
+    shard, though every page on disk is already the new one."""
+    content, out = tmp_path / "content", tmp_path / "out"
+    shutil.copytree(VALID, content)
+    builder = IncrementalBuilder(content, out)
+    builder.build()
+    article = _edit_bridge_de(content)
+    builder.build(changed=[str(article)])
+    assert builder.settle(cancelled=lambda: True) is False
+    assert (out / "pagefind" / "de" / "fresh").is_dir()
+    build(content, out)
     clean = tmp_path / "clean"
     build(content, clean)
     assert tree(out, with_index=True) == tree(clean, with_index=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import filecmp
+import shutil
 from pathlib import Path
 
 import pytest
@@ -134,3 +135,30 @@ def test_two_builds_give_identical_search_index(tmp_path: Path) -> None:
 
     walk(comparison, "")
     assert differing == []
+
+
+def test_an_edit_in_the_preview_is_searchable_before_its_shard_is_rebuilt(page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The preview indexes an edited page into a fresh bundle at once: search finds its new words and no longer
+    answers with its old version, which the shard still holds until the preview settles."""
+    from dossier.incremental import IncrementalBuilder
+
+    from .conftest import VALID
+    from .pages_server import serve
+
+    content, out = tmp_path / "content", tmp_path / "out"
+    shutil.copytree(VALID, content)
+    builder = IncrementalBuilder(content, out)
+    builder.build()
+    article = content / "articles" / "bridge-de.md"
+    article.write_text(article.read_text(encoding="utf-8").replace("zufrieden", "begeistert"), encoding="utf-8")
+    builder.build(changed=[str(article)])
+    assert (out / "pagefind" / "de" / "fresh").is_dir()
+    with serve(out, "/repo/") as server:
+        assert search(page, server, "begeistert") == ["stories/bridge-de/"]
+        assert search(page, server, "zufrieden") == []  # the shard's outdated version is dropped
+        found = search(page, server, "Hafenbrücke")
+        assert found.count("stories/bridge-de/") == 1  # once, not twice
+        assert page.text_content("#search-status").startswith(f"{len(found)} result")
+        assert builder.settle()
+        assert search(page, server, "begeistert") == ["stories/bridge-de/"]
+        assert search(page, server, "zufrieden") == []

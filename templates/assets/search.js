@@ -1,6 +1,7 @@
 // Dossier search: Pagefind's JS API with bundles per language (large languages in several
 // shards), merged, so one box searches every language while each is stemmed by its own rules. Results are built
-// with DOM methods and textContent: nothing a reader types is ever parsed as HTML.
+// with DOM methods and textContent: nothing a reader types is ever parsed as HTML. In a preview, pages edited since
+// their shard was indexed are in a small "fresh" bundle, and results for their outdated versions are dropped.
 
 const app = document.getElementById("search-app");
 const form = document.getElementById("search-form");
@@ -16,6 +17,7 @@ const FILTERS = [["type", "Page type"], ["language", "Language"], ["source", "So
 
 let pagefind = null;
 let generation = 0;
+let outdated = new Set(); // result ids of pages whose newer version is in a fresh bundle (a preview's edit)
 
 function say(text) {
   status.textContent = text;
@@ -23,10 +25,14 @@ function say(text) {
 
 async function load() {
   const index = new URL("pagefind/", siteRoot);
-  const shards = await (await fetch(new URL("shards.json", index))).json();
+  const manifest = await (await fetch(new URL("shards.json", index), { cache: "no-cache" })).json();
+  const shards = manifest.shards;
+  const fresh = manifest.fresh || [];
+  outdated = new Set(manifest.stale || []);
   const bundles = [];
   for (const lang of [primary, ...languages.filter((l) => l !== primary)]) {
     for (let n = 1; n <= (shards[lang] || 0); n++) bundles.push([lang, new URL(`${lang}/${n}/`, index).href]);
+    if (fresh.includes(lang)) bundles.push([lang, new URL(`${lang}/fresh/`, index).href]);
   }
   if (!bundles.length) throw new Error("no search index");
   // Every bundle gets the same base URL, so all result links are site-relative paths.
@@ -124,10 +130,13 @@ async function run(event) {
   if (sortSelect.value === "date") options.sort = { date: "desc" };
   const search = await pagefind.search(query || null, options);
   if (mine !== generation || !search) return;
-  const top = await Promise.all(search.results.slice(0, 30).map((r) => r.data()));
+  const results = search.results.filter((r) => !outdated.has(r.id));
+  const loaded = await Promise.all(results.slice(0, 30).map((r) => r.data()));
   if (mine !== generation) return;
+  // A page in a fresh bundle and in a shard being rebuilt at that moment: show it once.
+  const top = loaded.filter((data, i) => loaded.findIndex((other) => other.url === data.url) === i);
   list.replaceChildren(...top.map(resultItem));
-  const count = search.results.length;
+  const count = results.length - (loaded.length - top.length);
   if (count === 0) say(`No results for “${query}”.`);
   else say(`${count} result${count === 1 ? "" : "s"}${query ? ` for “${query}”` : ""}${count > 30 ? ", showing the first 30" : ""}.`);
 }
