@@ -30,7 +30,7 @@ from .scripts import NameIndex, mixed_script_words, name_key
 from .similarity import REWRITE_THRESHOLD, Features, features, jaccard, scored_pairs
 from .text import reader_text
 
-ArticleFindings = tuple[tuple[NameUse, ...], tuple[MixedScriptWord, ...], Features]
+ArticleFindings = tuple[tuple[NameUse, ...], tuple[MixedScriptWord, ...], Features, frozenset[str]]
 
 
 def analyse(content: Content, memo: dict[Any, Any] | None = None) -> Analysis:
@@ -46,7 +46,9 @@ def analyse(content: Content, memo: dict[Any, Any] | None = None) -> Analysis:
 
     def one(article: tuple[str, str, str]) -> ArticleFindings:
         ident, language, text = article
-        return name_uses(forms, [article]), mixed_script_words(ident, text, every_form), features(text, language)
+        uses = name_uses(forms, [article])
+        named = frozenset(use.entity for use in uses)
+        return uses, mixed_script_words(ident, text, every_form), features(text, language), named
 
     # What each article yields on its own; the rest compares articles. Keyed by the article's
     # (id, language, text); valid while the entity forms are those it was computed with.
@@ -57,13 +59,14 @@ def analyse(content: Content, memo: dict[Any, Any] | None = None) -> Analysis:
     if memo is not None:
         memo["forms"] = (forms, every_form)
         memo["articles"] = dict(zip(texts, per_article, strict=True))
-    names = tuple(use for uses, _, _ in per_article for use in uses)
-    mixed = tuple(word for _, words, _ in per_article for word in words)
+    names = tuple(use for uses, _, _, _ in per_article for use in uses)
+    mixed = tuple(word for _, words, _, _ in per_article for word in words)
     originals = translations(content.articles)
     similar = None if memo is None else memo.setdefault("similarity", {})
-    similarities = tuple(scored_pairs(texts, [f for _, _, f in per_article], similar))
-    numbers = {ident: f.numbers for (ident, _, _), (_, _, f) in zip(texts, per_article, strict=True)}
-    pairs = article_pairs(content.articles, similarities, originals, names, numbers)
+    similarities = tuple(scored_pairs(texts, [f for _, _, f, _ in per_article], similar))
+    numbers = {ident: f.numbers for (ident, _, _), (_, _, f, _) in zip(texts, per_article, strict=True)}
+    named = {ident: entities for (ident, _, _), (_, _, _, entities) in zip(texts, per_article, strict=True)}
+    pairs = article_pairs(content.articles, similarities, originals, named, numbers)
     return Analysis(
         discrepancies=discrepancies(content.claims, order, accepted_names(content), originals),
         names=names,
@@ -91,7 +94,7 @@ def translations(articles: Sequence[Article]) -> Mapping[str, str]:
 
 
 def translation_score(
-    a: str, b: str, entities: Mapping[str, set[str]], numbers: Mapping[str, frozenset[str]]
+    a: str, b: str, entities: Mapping[str, frozenset[str]], numbers: Mapping[str, frozenset[str]]
 ) -> float:
     """Jaccard of what survives translation: the entities named and the numbers ("14,000" = "14.000")."""
 
@@ -112,16 +115,14 @@ def article_pairs(
     articles: Sequence[Article],
     similarities: Iterable[tuple[str, str, float]],
     originals: Mapping[str, str],
-    names: Sequence[NameUse],
+    entities: Mapping[str, frozenset[str]],
     numbers: Mapping[str, frozenset[str]],
 ) -> tuple[ArticlePair, ...]:
-    """Translations (original first) and rewrites (score at or above the threshold), in content order."""
+    """Translations (original first) and rewrites (score at or above the threshold), in content order.
+    `entities`: the entities each article names."""
     by_id = {a.id: a for a in articles}
     order = {a.id: i for i, a in enumerate(articles)}
     out: dict[frozenset[str], ArticlePair] = {}
-    entities: dict[str, set[str]] = {}
-    for use in names:
-        entities.setdefault(use.article, set()).add(use.entity)
     for translation, original in originals.items():
         verdict = f"`{translation}` is a translation of `{original}`; they are one report."
         score = translation_score(original, translation, entities, numbers)

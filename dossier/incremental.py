@@ -33,6 +33,7 @@ compares modification times, which two saves in one clock tick can share).
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import io
 import pickle
@@ -280,10 +281,15 @@ class IncrementalBuilder:
         """
         started = time.perf_counter()
         self.cache.begin()
-        built = build(
-            self.content_dir, self.out, self.display, self.templates, self.search, draw=self.cache.draw, memo=self.memo,
-            stage=stage, edited=_story_of(changed),
-        )
+        try:
+            built = build(
+                self.content_dir, self.out, self.display, self.templates, self.search, draw=self.cache.draw,
+                memo=self.memo, stage=stage, edited=_story_of(changed),
+            )
+        finally:
+            # What the session keeps (millions of objects at thousands of articles) would otherwise be walked
+            # by every full garbage collection during the next rebuild, a second each; tidy() collects it when idle.
+            gc.freeze()
         # Only a build that got through rendering may forget pages; a failed one keeps them all.
         site = self.memo.get("site")  # pipeline.LastRendered
         pages = {page.path for page in site.rendered.pages} if site else self.cache.seen
@@ -295,3 +301,10 @@ class IncrementalBuilder:
         """Rebuild the search shards the last builds left outdated (index.LiveIndex.settle); False if cancelled."""
         live = self.memo.get("search")
         return live.settle(cancelled) if live is not None else True
+
+    @staticmethod
+    def tidy() -> None:
+        """Collect the garbage of earlier rebuilds, which build() leaves frozen, out of the collector's way."""
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()

@@ -32,7 +32,6 @@ import time
 import zlib
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -45,14 +44,6 @@ from .write import INDEX_DIR, Indexer, atomic_write, link_or_copy
 SHARD_PAGES = 2000  # pages per shard, at most (about): Pagefind indexes that many in about two seconds here
 MANIFEST = f"{INDEX_DIR}/shards.json"
 _PAGES_FILE = ".dossier-pages"  # in each bundle: a digest of the pages it was built over
-
-
-@dataclass(frozen=True)
-class IndexReport:
-    languages: tuple[str, ...]
-    pages: int
-    files: int
-    bytes: int
 
 
 PAGEFIND_PEAK_RSS_KB = [0]  # the largest Pagefind process of this process's builds so far (for `dossier bench`)
@@ -328,8 +319,3 @@ class LiveIndex:
         if shard not in self._ids:
             self._ids[shard] = result_ids(self.site / INDEX_DIR / shard)
         return self._ids[shard]
-
-
-def report(out: Path, pages: Mapping[str, str]) -> IndexReport:
-    files = [p for p in (out / INDEX_DIR).rglob("*") if p.is_file()]
-    return IndexReport(tuple(sorted(set(pages.values()))), len(pages), len(files), sum(p.stat().st_size for p in files))

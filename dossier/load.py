@@ -61,6 +61,34 @@ _TEXTS_MAX = 1 << 15
 SETTLED_NS = 2_000_000_000
 
 
+def _version(st: os.stat_result) -> tuple[int, ...]:
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def _settled(st: os.stat_result) -> bool:
+    """True once a file was left alone a while: a write changes its ctime, but two writes within one tick
+    of the clock may share one (as git's "racy clean" files), so a fresher file is read every time."""
+    return time.time_ns() - st.st_ctime_ns > SETTLED_NS
+
+
+_BYTES: dict[str, tuple[tuple[int, ...], bytes]] = {}
+
+
+def read_kept(path: str) -> bytes:
+    """A file's bytes, read again only when it changed (captures, copied on every build of the preview)."""
+    st = os.stat(path)
+    kept = _BYTES.get(path)
+    if kept is not None and kept[0] == _version(st):
+        return kept[1]
+    with open(path, "rb") as file:
+        data = file.read()
+    if _settled(st):
+        if len(_BYTES) >= _TEXTS_MAX:
+            _BYTES.clear()
+        _BYTES[path] = (_version(st), data)
+    return data
+
+
 class FileReader:
     """Reads files strictly inside the content folder, as normalised UTF-8 text."""
 
@@ -107,7 +135,7 @@ class FileReader:
             if st.st_size > MAX_FILE_BYTES:
                 problems.append(Problem(shown, 1, f"file too large ({st.st_size // 1_048_576} MB; the limit is 8 MB)"))
                 return None
-            version = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+            version = _version(st)
             kept = _TEXTS.get(path)
             if kept is not None and kept[0] == version:
                 return kept[1]
@@ -117,9 +145,7 @@ class FileReader:
             problems.append(Problem(shown, 1, f"cannot read file: {err.strerror or err}"))
             return None
         text = self._text(shown, data, problems)
-        # Kept only once the file had been left alone a while before it was read: a write changes its
-        # ctime, but two writes within one tick of the clock may share one (as git's "racy clean" files).
-        if text is not None and time.time_ns() - st.st_ctime_ns > SETTLED_NS:
+        if text is not None and _settled(st):
             if len(_TEXTS) >= _TEXTS_MAX:
                 _TEXTS.clear()
             _TEXTS[path] = (version, text)

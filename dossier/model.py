@@ -167,16 +167,21 @@ class Content:
 
 
 T = TypeVar("T")
+C = TypeVar("C")
 
 
-def per_content(compute: Callable[[Content], T]) -> Callable[[Content], T]:
-    """`compute`, remembered for the latest content only: a build asks about one content, page after page."""
-    last: list[tuple[Content, T]] = []
+def keep_latest(compute: Callable[[C], T]) -> Callable[[C], T]:
+    """`compute`, remembered for the two latest arguments by identity: a build asks about one content (or
+    analysis), page after page, and the preview's rebuild compares it with the one before."""
+    last: list[tuple[C, T]] = []
 
     @wraps(compute)
-    def remembered(content: Content) -> T:
-        if not last or last[0][0] is not content:
-            last[:] = [(content, compute(content))]
-        return last[0][1]
+    def remembered(content: C) -> T:
+        for seen, value in last:
+            if seen is content:
+                return value
+        value = compute(content)
+        last[:] = [(content, value), *last[:1]]
+        return value
 
     return remembered

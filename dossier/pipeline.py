@@ -12,7 +12,7 @@ from . import cache
 from .errors import ContentError
 from .findings import Analysis
 from .highlight import Bodies, read_and_highlight
-from .index import MANIFEST, PAGEFIND, IndexReport, LiveIndex, assign, manifest, report
+from .index import MANIFEST, PAGEFIND, LiveIndex, assign, manifest
 from .load import load
 from .model import Content
 from .render import TEMPLATES, PageRenderer, Rendered, render, render_stories, templates_digest, texts_changed
@@ -34,7 +34,6 @@ class Checked:
 class Built:
     checked: Checked | None  # None when the build found nothing to do
     report: WriteReport
-    index: IndexReport | None
 
 
 def check(
@@ -123,7 +122,7 @@ def build(
     remove_leftovers(out)
     inputs = cache.fingerprint(content_dir, templates, options=f"search={search}") if reuse and not draw else None
     if inputs is not None and (files := cache.unchanged(out, inputs)) is not None:
-        return Built(None, WriteReport((), files, ()), None)
+        return Built(None, WriteReport((), files, ()))
     stage("checking")
     bodies: Bodies = {} if memo is None else memo.setdefault("bodies", {})
     checked = check(content_dir, display, memo, bodies)
@@ -153,4 +152,4 @@ def build(
             memo["search"] = LiveIndex(out, bundles) if search else None
     if inputs is not None:
         cache.remember(out, inputs)
-    return Built(checked, written, report(out, searchable) if search else None)
+    return Built(checked, written)

@@ -28,7 +28,7 @@ from xml.sax.saxutils import escape
 from markupsafe import Markup
 
 from .dates import DatePoint, PartialDate
-from .model import Article, Claim, Content, per_content
+from .model import Article, Claim, Content, keep_latest
 from .text import reader_text
 from .views import Page
 
@@ -153,7 +153,7 @@ def _one_per_language(articles: list[Article]) -> tuple[Article, ...]:
     return tuple(chosen.values())
 
 
-@per_content
+@keep_latest
 def lookups(content: Content) -> Lookups:
     return Lookups.of(content)
 
@@ -472,6 +472,6 @@ def robots(content: Content) -> bytes:
     return f"User-agent: *\nDisallow:\n\nSitemap: {absolute(content.dossier.base_url, SITEMAP)}\n".encode()
 
 
-def site_files(content: Content, pages: Iterable[Page]) -> dict[str, bytes]:
-    """The publishing files beside the pages, keyed by output path."""
-    return {SITEMAP: sitemap(content, pages), FEED: feed(content), ROBOTS: robots(content)}
+def site_files(content: Content, pages: Iterable[Page], known_sitemap: bytes | None = None) -> dict[str, bytes]:
+    """The publishing files beside the pages, keyed by output path (`known_sitemap`: one known to be current)."""
+    return {SITEMAP: known_sitemap or sitemap(content, pages), FEED: feed(content), ROBOTS: robots(content)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache, partial
@@ -15,10 +16,11 @@ from markupsafe import Markup
 
 from .findings import Analysis
 from .highlight import Bodies
+from .load import read_kept
 from .model import Content
 from .parallel import map_forked
 from .printing import RUNNING_HEAD, print_page, prints_texts, running_head_css
-from .publish import Head, head, site_files
+from .publish import SITEMAP, Head, head, site_files
 from .views import Index, Page, PageBuilder, page_builders, shown_similarities, story_page
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -153,20 +155,27 @@ def render_stories(
     redrawn = {page.path: page for page, _ in drawn}
     pages = [redrawn.get(page.path, page) for page in earlier.pages]
     files = {**earlier.files, **{page.path: data for page, data in drawn}}
-    files.update(_beside_pages(content, root, templates, pages))
+    files.update(_beside_pages(content, root, templates, pages, earlier))
     current = {(a.body, index.story_quotes.get(a.id, ())) for a in content.articles}
     for key in [key for key in bodies if key not in current]:
         del bodies[key]
     return Rendered(files, earlier.searchable, tuple(pages))
 
 
-def _beside_pages(content: Content, root: Path, templates: Path, pages: list[Page]) -> dict[str, bytes]:
-    """The files of the site that are no page: captures, assets, publishing files."""
-    files = {f"stories/{a.id}/capture.txt": (root / a.capture).read_bytes() for a in content.articles}
+def _beside_pages(
+    content: Content, root: Path, templates: Path, pages: list[Page], earlier: Rendered | None = None
+) -> dict[str, bytes]:
+    """The files of the site that are no page: captures, assets, publishing files.
+
+    With `earlier`, a site of the same pages from content that differs in article texts alone (see
+    render_stories): its sitemap, which reads no text, is still this one's.
+    """
+    folder = os.fspath(root)
+    files = {f"stories/{a.id}/capture.txt": read_kept(os.path.join(folder, a.capture)) for a in content.articles}
     files.update(static_files(templates))
     files[RUNNING_HEAD] = running_head_css(content)
     files[".nojekyll"] = b""
-    files.update(site_files(content, pages))  # sitemap.xml, feed.xml, robots.txt
+    files.update(site_files(content, pages, earlier.files[SITEMAP] if earlier else None))
     return files
 
 

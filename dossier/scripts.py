@@ -275,6 +275,7 @@ def fold_word(word: str) -> str:
     return "".join(text if script == target else _fold_run(text, script, target) for script, text in pieces)
 
 
+@lru_cache(maxsize=1 << 16)  # asked of every entity form at every build, thousands of them
 def name_key(text: str) -> str:
     """A comparison key for names in any script: transliterated to Latin, case and diacritics dropped."""
     decomposed = unicodedata.normalize("NFKD", transliterate(unicodedata.normalize("NFC", text)))

@@ -424,7 +424,8 @@ class Rebuilder:
         self.live.succeeded(changed=bool(report.written or report.removed))
         # The edit is searchable already; its search shard is rebuilt now, unless another edit comes first.
         try:
-            self.builder.settle(lambda: self.pending() or self.stopping())
+            if self.builder.settle(lambda: self.pending() or self.stopping()) and not self.pending():
+                self.builder.tidy()
         except Exception as err:
             self._failed(err, "search index update failed")
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -26,6 +28,12 @@ def _did_you_mean(value: str, known: Iterable[str]) -> str:
     return f" (did you mean '{hint[0]}'?)" if hint else ""
 
 
+@lru_cache(maxsize=1 << 15)
+def _in_captures(capture: str) -> bool:
+    parts = Path(capture).parts
+    return not Path(capture).is_absolute() and ".." not in parts and len(parts) >= 2 and parts[0] == "captures"
+
+
 def _is_web_url(url: str) -> bool:
     parts = urlsplit(url)
     return parts.scheme in ("http", "https") and bool(parts.netloc)
@@ -37,6 +45,7 @@ class _Checker:
         self.known = loaded.known_ids
         self.broken = loaded.broken
         self.reader = FileReader(root, self.content.root)
+        self.root = os.fspath(root)
         self.problems: list[Problem] = []
 
     def add(self, loc: Loc, message: str) -> None:
@@ -128,14 +137,13 @@ class _Checker:
                 self.add(loc, f"{label}'{original.id}' is in the same language ({a.language})")
 
     def capture(self, capture: str, loc: Loc, label: str) -> None:
-        parts = Path(capture).parts
-        if Path(capture).is_absolute() or ".." in parts or len(parts) < 2 or parts[0] != "captures":
+        if not _in_captures(capture):
             self.add(
                 loc, f"{label}capture '{capture}' must be a path inside captures/, e.g. captures/{Path(capture).name}"
             )
         elif not self.reader.inside(capture):
             self.add(loc, f"{label}capture '{capture}' leads outside the content folder")
-        elif not (self.reader.root / capture).is_file():
+        elif not os.path.isfile(os.path.join(self.root, capture)):
             self.add(loc, f"{label}capture file '{capture}' does not exist")
 
     def claims(self) -> None:

@@ -21,7 +21,7 @@ from . import markdown
 from .dates import PartialDate
 from .findings import Analysis, ArticlePair, Discrepancy, MixedScriptWord, NameUse
 from .highlight import Bodies, Quote, render_with_quotes
-from .model import Article, Assertion, Claim, Content, Entity, Source, per_content
+from .model import Article, Assertion, Claim, Content, Entity, Source, keep_latest
 
 STANCES = {
     "supports": ("✔", "supports", "The article asserts the claim."),
@@ -444,7 +444,7 @@ def article_facts(ix: Index, article: Article) -> dict[str, Any]:
     }
 
 
-@per_content  # asked for when reading the texts, then again when rendering
+@keep_latest  # asked for when reading the texts, then again when rendering
 def story_quotes(content: Content) -> dict[str, tuple[Quote, ...]]:
     """Per article id, the passages its story page highlights, in claim order."""
     out: dict[str, list[Quote]] = defaultdict(list)
@@ -615,13 +615,14 @@ def claim_page(ix: Index, claim: Claim) -> Page:
     )
 
 
-def shown_similarities(analysis: Analysis) -> list[tuple[str, str, float]]:
+@keep_latest  # the preview compares the analysis with the one before
+def shown_similarities(analysis: Analysis) -> tuple[tuple[str, str, float], ...]:
     """The scored pairs the sources page lists: every flagged one, then the nearest misses."""
     # Every same-language pair is scored; a reader needs the flagged ones and the nearest misses.
     flagged = {frozenset((p.a, p.b)) for p in analysis.pairs}
     ranked = sorted(analysis.similarities, key=lambda item: (-item[2], item[0], item[1]))
     shown = [item for item in ranked if frozenset(item[:2]) in flagged]
-    return shown + [item for item in ranked if frozenset(item[:2]) not in flagged][:SIMILARITY_ROWS]
+    return (*shown, *[item for item in ranked if frozenset(item[:2]) not in flagged][:SIMILARITY_ROWS])
 
 
 def sources_page(ix: Index) -> Page:

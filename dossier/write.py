@@ -190,7 +190,9 @@ def update(
     which files will be replaced or removed before any is. The search index is the caller's (index.LiveIndex).
     """
     files = with_marker(files)
-    changed = sorted((p for p, data in files.items() if written.get(p) != data or not (out / p).is_file()),
+    folder = os.fspath(out)
+    changed = sorted((p for p, data in files.items()
+                      if written.get(p) != data or not os.path.isfile(os.path.join(folder, p))),
                      key=lambda p: p != first)  # fmt: skip
     removed = sorted(set(written) - set(files))
     before(set(changed) | set(removed))
