@@ -276,8 +276,9 @@ class LiveIndex:
             if path in bundles or path in self.bundles:
                 self.outdated.setdefault(path, self.bundles.get(path, ""))
         self.bundles = dict(bundles)
-        if moved or len(self.outdated) > OVERLAY_PAGES:  # the shards changed shape, or an overlay is no cheaper
-            self.settle()
+        missing = any(not (self.site / INDEX_DIR / shard / "pagefind.js").is_file() for shard in set(bundles.values()))
+        if moved or missing or len(self.outdated) > OVERLAY_PAGES:
+            self.settle()  # the shards changed shape or a language is new, or a fresh bundle would cost as much
             return
         fresh = {path: f"{bundles[path].split('/')[0]}/{FRESH}" for path in self.outdated if path in bundles}
         for folder in self._fresh_folders():
@@ -298,6 +299,8 @@ class LiveIndex:
         """Rebuild every outdated shard and retire the fresh bundles; False when cancelled (nothing changed)."""
         pages_of = _by_bundle(self.bundles)
         outdated = {shard for shard, paths in pages_of.items() if not is_current(self.site / INDEX_DIR / shard, paths)}
+        if not outdated and not self.outdated:
+            return True  # as settled as it gets (a build that changed no searchable page)
         if outdated:
             try:
                 build_bundles(self.site, {p: s for p, s in self.bundles.items() if s in outdated}, cancelled)

@@ -514,6 +514,28 @@ def test_an_edit_left_unsettled_is_indexed_by_the_next_build(tmp_path: Path) -> 
     assert tree(out, with_index=True) == tree(clean, with_index=True)
 
 
+def test_an_article_in_a_new_language_is_searchable_at_once(tmp_path: Path) -> None:
+    """A language new to the dossier has no shard yet: the preview builds it before shards.json names it."""
+    content, out = tmp_path / "content", tmp_path / "out"
+    shutil.copytree(VALID, content)
+    builder = IncrementalBuilder(content, out)
+    builder.build()
+    dossier = content / "dossier.yaml"
+    declared = dossier.read_text(encoding="utf-8").replace("  de: Deutsch\n", "  de: Deutsch\n  fr: Français\n")
+    dossier.write_text(declared, encoding="utf-8")
+    english = (content / "articles" / "bridge-en.md").read_text(encoding="utf-8")
+    (content / "articles" / "pont-fr.md").write_text(
+        english.replace("language: en", "language: fr").replace("story: harbour-bridge", "story: pont"),
+        encoding="utf-8")
+    builder.build(changed=[str(dossier), str(content / "articles" / "pont-fr.md")])
+    listed = json.loads((out / "pagefind" / "shards.json").read_text())["shards"]
+    assert listed.get("fr") == 1
+    for language, count in listed.items():
+        for n in range(1, count + 1):
+            assert (out / "pagefind" / language / str(n) / "pagefind.js").is_file(), (language, n)
+    assert "/stories/pont-fr/" in result_ids(out / "pagefind" / "fr" / "1")
+
+
 def test_edits_of_a_large_dossier_match_clean_builds_and_a_text_edit_renders_its_story_alone(
     tmp_path: Path,
 ) -> None:
