@@ -306,8 +306,8 @@ class LiveIndex:
                 build_bundles(self.site, {p: s for p, s in self.bundles.items() if s in outdated}, cancelled)
             except Cancelled:
                 return False
-        for shard in outdated:
-            self._ids.pop(shard, None)
+        for shard in outdated:  # read now, while idle, for the next edit's overlay
+            self._ids[shard] = result_ids(self.site / INDEX_DIR / shard)
         atomic_write(self.site / MANIFEST, manifest(self.bundles))
         for entry in self.site.glob(f"{INDEX_DIR}/*/*/pagefind.js"):  # fresh bundles, and shards no longer used
             if entry.parent.relative_to(self.site / INDEX_DIR).as_posix() not in pages_of:

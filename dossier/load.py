@@ -94,6 +94,7 @@ class FileReader:
 
     def __init__(self, root: Path, display_root: str) -> None:
         self.root = root
+        self.folder = os.fspath(root)  # joined with thousands of names per build: a str, not a Path
         self.real_root = root.resolve()
         self.display_root = display_root
         self._folders: dict[str, bool] = {}  # folder -> inside, for this reader's life (one load)
@@ -103,7 +104,7 @@ class FileReader:
 
     def inside(self, relative: str) -> bool:
         """True when the path, symlinks followed, stays inside the content folder."""
-        path = os.path.join(self.root, relative)
+        path = os.path.join(self.folder, relative)
         folder, name = os.path.split(path)
         # The usual case, a file that is no symlink, is inside when its folder is: one lstat, not a
         # resolve of every part of the path for each of thousands of articles and captures.
@@ -129,7 +130,7 @@ class FileReader:
         if not self.inside(relative):
             problems.append(Problem(shown, 1, "refusing to read a file outside the content folder"))
             return None
-        path = os.path.join(self.root, relative)
+        path = os.path.join(self.folder, relative)
         try:
             st = os.stat(path)
             if st.st_size > MAX_FILE_BYTES:

@@ -45,7 +45,6 @@ class _Checker:
         self.known = loaded.known_ids
         self.broken = loaded.broken
         self.reader = FileReader(root, self.content.root)
-        self.root = os.fspath(root)
         self.problems: list[Problem] = []
 
     def add(self, loc: Loc, message: str) -> None:
@@ -143,7 +142,7 @@ class _Checker:
             )
         elif not self.reader.inside(capture):
             self.add(loc, f"{label}capture '{capture}' leads outside the content folder")
-        elif not os.path.isfile(os.path.join(self.root, capture)):
+        elif not os.path.isfile(os.path.join(self.reader.folder, capture)):
             self.add(loc, f"{label}capture file '{capture}' does not exist")
 
     def claims(self) -> None:
