@@ -129,10 +129,10 @@ def test_build_killed_at_random_moments_leaves_old_or_new_output(tmp_path: Path)
 
 
 def test_ctrl_c_during_a_build_leaves_the_output(tmp_path: Path) -> None:
-    # A dossier large enough that its build spends a second or more assembling the new site (Kursk's is
-    # done before a signal can land), edited after a first build, then interrupted while that happens.
+    # A dossier large enough that its build spends a second or more assembling the new site, even on a busy
+    # machine (Kursk's is done before a signal can land), edited after a first build, then interrupted then.
     content = tmp_path / "content"
-    generate(content, 150, 2, 1)
+    generate(content, 400, 2, 1)
     out = tmp_path / "site"
     build(content, out)
     before = snapshot(out)
