@@ -141,12 +141,17 @@ def test_ctrl_c_during_a_build_leaves_the_output(tmp_path: Path) -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "dossier", "build", "--content", str(content), "--out", str(out)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        # Ctrl-C as a terminal sends it, whatever the test runner's worker does with SIGINT itself.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 60
+    seen = False
     while process.poll() is None and time.monotonic() < deadline:
         if any("staging" in p.name for p in tmp_path.iterdir()):  # interrupt the build in its riskiest phase
+            seen = True
             break
-        time.sleep(0.005)
+        time.sleep(0.002)
+    assert seen, "the build ended before its new site was seen being assembled"
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=60)
     assert process.returncode == 130, "the build was not interrupted while assembling the new site"
