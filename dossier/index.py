@@ -103,11 +103,16 @@ def _run_pagefind(site: Path, output: Path, cancelled: Callable[[], bool] = _nev
 _MAGIC = b"pagefind_dcd"
 
 
-def _read_pf(path: Path) -> Any:
+def _payload(path: Path) -> bytes:
+    """A Pagefind data file's content: gzip, the magic, then CBOR (metadata, filters) or JSON (fragments)."""
     data = gzip.decompress(path.read_bytes())
     if not data.startswith(_MAGIC):
         raise ValueError(f"{path.name} is not a Pagefind data file")
-    return cbor.decode(data[len(_MAGIC) :])
+    return data[len(_MAGIC) :]
+
+
+def _read_pf(path: Path) -> Any:
+    return cbor.decode(_payload(path))
 
 
 def _write_pf(folder: Path, prefix: str, digits: int, suffix: str, value: Any) -> str:
@@ -227,13 +232,8 @@ def result_ids(bundle: Path) -> dict[str, str]:
     """Page URL -> the id Pagefind's search results give that page, for one bundle on disk."""
     ids = {}
     for fragment in (bundle / "fragment").glob("*.pf_fragment"):
-        ids[_read_fragment(fragment)["url"]] = fragment.name.removesuffix(".pf_fragment")
+        ids[json.loads(_payload(fragment))["url"]] = fragment.name.removesuffix(".pf_fragment")
     return ids
-
-
-def _read_fragment(path: Path) -> Any:
-    data = gzip.decompress(path.read_bytes())
-    return json.loads(data[len(_MAGIC) :]) if data.startswith(_MAGIC) else {}
 
 
 def _by_bundle(pages: Mapping[str, str]) -> dict[str, list[str]]:
@@ -298,15 +298,15 @@ class LiveIndex:
     def settle(self, cancelled: Callable[[], bool] = _never) -> bool:
         """Rebuild every outdated shard and retire the fresh bundles; False when cancelled (nothing changed)."""
         pages_of = _by_bundle(self.bundles)
-        outdated = {shard for shard, paths in pages_of.items() if not is_current(self.site / INDEX_DIR / shard, paths)}
-        if not outdated and not self.outdated:
+        stale = {shard for shard, paths in pages_of.items() if not is_current(self.site / INDEX_DIR / shard, paths)}
+        if not stale and not self.outdated:
             return True  # as settled as it gets (a build that changed no searchable page)
-        if outdated:
+        if stale:
             try:
-                build_bundles(self.site, {p: s for p, s in self.bundles.items() if s in outdated}, cancelled)
+                build_bundles(self.site, {p: s for p, s in self.bundles.items() if s in stale}, cancelled)
             except Cancelled:
                 return False
-        for shard in outdated:  # read now, while idle, for the next edit's overlay
+        for shard in stale:  # read now, while idle, for the next edit's overlay
             self._ids[shard] = result_ids(self.site / INDEX_DIR / shard)
         atomic_write(self.site / MANIFEST, manifest(self.bundles))
         for entry in self.site.glob(f"{INDEX_DIR}/*/*/pagefind.js"):  # fresh bundles, and shards no longer used

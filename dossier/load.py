@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from .dates import PartialDate, parse_date
 from .errors import Problem
@@ -54,38 +54,49 @@ class Loaded:
     broken: frozenset[str] = frozenset()  # kinds whose file could not be read at all
 
 
-# The text of each file read, by path, with the version (device, inode, size, times) it was read at: the
-# preview server reads every file of the content folder on every change, thousands of them.
-_TEXTS: dict[str, tuple[tuple[int, ...], str]] = {}
-_TEXTS_MAX = 1 << 15
 SETTLED_NS = 2_000_000_000
+V = TypeVar("V")
 
 
-def _version(st: os.stat_result) -> tuple[int, ...]:
-    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+class _Kept(Generic[V]):
+    """What was made of each file read (its text, its bytes), by path, with the version (device, inode,
+    size, times) it was read at: the preview server reads every file of the content folder on every
+    change, thousands of them, and needs to read again only those that changed."""
+
+    LIMIT = 1 << 15
+
+    def __init__(self) -> None:
+        self._store: dict[str, tuple[tuple[int, ...], V]] = {}
+
+    @staticmethod
+    def _version(st: os.stat_result) -> tuple[int, ...]:
+        return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+    def get(self, path: str, st: os.stat_result) -> V | None:
+        kept = self._store.get(path)
+        return kept[1] if kept is not None and kept[0] == self._version(st) else None
+
+    def put(self, path: str, st: os.stat_result, value: V) -> None:
+        # Kept only once the file had been left alone a while before it was read: a write changes its
+        # ctime, but two writes within one tick of the clock may share one (as git's "racy clean" files).
+        if time.time_ns() - st.st_ctime_ns > SETTLED_NS:
+            if len(self._store) >= self.LIMIT:
+                self._store.clear()
+            self._store[path] = (self._version(st), value)
 
 
-def _settled(st: os.stat_result) -> bool:
-    """True once a file was left alone a while: a write changes its ctime, but two writes within one tick
-    of the clock may share one (as git's "racy clean" files), so a fresher file is read every time."""
-    return time.time_ns() - st.st_ctime_ns > SETTLED_NS
-
-
-_BYTES: dict[str, tuple[tuple[int, ...], bytes]] = {}
+_TEXTS: _Kept[str] = _Kept()
+_BYTES: _Kept[bytes] = _Kept()
 
 
 def read_kept(path: str) -> bytes:
     """A file's bytes, read again only when it changed (captures, copied on every build of the preview)."""
     st = os.stat(path)
-    kept = _BYTES.get(path)
-    if kept is not None and kept[0] == _version(st):
-        return kept[1]
-    with open(path, "rb") as file:
-        data = file.read()
-    if _settled(st):
-        if len(_BYTES) >= _TEXTS_MAX:
-            _BYTES.clear()
-        _BYTES[path] = (_version(st), data)
+    data = _BYTES.get(path, st)
+    if data is None:
+        with open(path, "rb") as file:
+            data = file.read()
+        _BYTES.put(path, st, data)
     return data
 
 
@@ -136,20 +147,17 @@ class FileReader:
             if st.st_size > MAX_FILE_BYTES:
                 problems.append(Problem(shown, 1, f"file too large ({st.st_size // 1_048_576} MB; the limit is 8 MB)"))
                 return None
-            version = _version(st)
-            kept = _TEXTS.get(path)
-            if kept is not None and kept[0] == version:
-                return kept[1]
+            kept = _TEXTS.get(path, st)
+            if kept is not None:
+                return kept
             with open(path, "rb") as file:
                 data = file.read()
         except OSError as err:
             problems.append(Problem(shown, 1, f"cannot read file: {err.strerror or err}"))
             return None
         text = self._text(shown, data, problems)
-        if text is not None and _settled(st):
-            if len(_TEXTS) >= _TEXTS_MAX:
-                _TEXTS.clear()
-            _TEXTS[path] = (version, text)
+        if text is not None:
+            _TEXTS.put(path, st, text)
         return text
 
     @staticmethod

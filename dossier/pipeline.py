@@ -139,6 +139,7 @@ def build(
 
     stage("writing")
     live: LiveIndex | None = memo.get("search") if memo is not None else None
+    # A builder whose search was switched on after its last publish has no live index yet: it publishes whole.
     if memo is not None and memo.get("written") and out.is_dir() and (live is not None or not search):
         before = partial(live.before_write, bundles) if live is not None else (lambda _touched: None)
         written = update(out, rendered.files, memo["written"], first=edited, before=before)
