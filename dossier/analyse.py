@@ -18,6 +18,7 @@ Markdown source, so markup never splits a name or a word.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -35,14 +36,14 @@ ArticleFindings = tuple[tuple[NameUse, ...], tuple[MixedScriptWord, ...], Featur
 
 def analyse(content: Content, memo: dict[Any, Any] | None = None) -> Analysis:
     """With `memo` (the same dict at every build of a preview session), what each article yields on
-    its own is kept between builds, and the index of rare features that finds rewrites is updated
-    rather than built again, so an edit costs the edited article and the pairs it touches."""
+    its own is kept between builds, and the index of rare features that finds rewrites, memo["similarity"]
+    when that is a dict, is updated rather than built again, so an edit costs the edited article and the
+    pairs it touches; without it (a one-off build with what store.py kept), the rewrite scores of the very
+    same texts are reused."""
     order = {a.id: i for i, a in enumerate(content.articles)}
     texts = [(a.id, a.language, reader_text(a.body)) for a in content.articles]
     forms = entity_forms(content.entities)
     every_form = NameIndex.build((e.id, (e.name, *e.variants, *e.misspellings)) for e in content.entities)
-    for language in {language for _, language, _ in texts}:
-        matcher_for(forms, language)  # compiled once, before the work is shared out
 
     def one(article: tuple[str, str, str]) -> ArticleFindings:
         ident, language, text = article
@@ -54,6 +55,8 @@ def analyse(content: Content, memo: dict[Any, Any] | None = None) -> Analysis:
     # (id, language, text); valid while the entity forms are those it was computed with.
     kept = memo.get("articles", {}) if memo is not None and memo.get("forms") == (forms, every_form) else {}
     todo = [article for article in texts if article not in kept]
+    for language in {language for _, language, _ in todo}:
+        matcher_for(forms, language)  # compiled once, before the work is shared out
     found = dict(zip(todo, map_forked(one, todo), strict=True))
     per_article = [found[article] if article in found else kept[article] for article in texts]
     if memo is not None:
@@ -62,8 +65,16 @@ def analyse(content: Content, memo: dict[Any, Any] | None = None) -> Analysis:
     names = tuple(use for uses, _, _, _ in per_article for use in uses)
     mixed = tuple(word for _, words, _, _ in per_article for word in words)
     originals = translations(content.articles)
-    similar = None if memo is None else memo.setdefault("similarity", {})
-    similarities = tuple(scored_pairs(texts, [f for _, _, f, _ in per_article], similar))
+    similar = None if memo is None else memo.get("similarity")
+    feats = [f for _, _, f, _ in per_article]
+    if memo is not None and similar is None:
+        # Without an index kept for updates, the scores are kept whole, valid for the very same texts.
+        same = _digest(texts)
+        if memo.get("pairs", (None,))[0] != same:
+            memo["pairs"] = (same, tuple(scored_pairs(texts, feats)))
+        similarities = memo["pairs"][1]
+    else:
+        similarities = tuple(scored_pairs(texts, feats, similar))
     numbers = {ident: f.numbers for (ident, _, _), (_, _, f, _) in zip(texts, per_article, strict=True)}
     named = {ident: entities for (ident, _, _), (_, _, _, entities) in zip(texts, per_article, strict=True)}
     pairs = article_pairs(content.articles, similarities, originals, named, numbers)
@@ -76,6 +87,13 @@ def analyse(content: Content, memo: dict[Any, Any] | None = None) -> Analysis:
         groups=groups([a.id for a in content.articles], pairs),
         timeline=timeline(content),
     )
+
+
+def _digest(texts: Iterable[tuple[str, str, str]]) -> bytes:
+    digest = hashlib.blake2b(digest_size=20)
+    for part in (part for text in texts for part in text):
+        digest.update(len(part).to_bytes(8, "big") + part.encode())
+    return digest.digest()
 
 
 def accepted_names(content: Content) -> Mapping[str, str]:

@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 
 CODE = Path(__file__).resolve().parent
@@ -30,25 +31,38 @@ def _files(folder: Path) -> Iterable[Path]:
             yield Path(dirpath) / name
 
 
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """A digest of Dossier's own code (its package folder): what any kept result was computed by."""
+    digest = hashlib.sha256()
+    for path in _files(CODE):
+        if "__pycache__" not in path.parts:
+            digest.update(b"\0" + os.fsencode(path.relative_to(CODE).as_posix()) + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 def fingerprint(*folders: Path, options: str = "") -> str:
     """A digest of every file's path and bytes under the folders, and of Dossier's code."""
     digest = hashlib.sha256(options.encode())
-    for root in (*folders, CODE):
+    for root in folders:
         digest.update(b"\0root\0" + os.fsencode(root.name))
         for path in _files(root):
-            if "__pycache__" in path.parts:
-                continue
             digest.update(b"\0" + os.fsencode(path.relative_to(root).as_posix()) + b"\0")
             try:
                 digest.update(path.read_bytes())
             except OSError:
                 digest.update(b"\0unreadable")
+    digest.update(b"\0code\0" + code_digest().encode())
     return digest.hexdigest()
 
 
+def folder_key(folder: Path) -> str:
+    """A short name for a folder, for the files about it kept in the cache folder."""
+    return hashlib.sha256(os.fsencode(folder.resolve())).hexdigest()[:24]
+
+
 def _record_path(out: Path) -> Path:
-    key = hashlib.sha256(os.fsencode(out.resolve())).hexdigest()[:24]
-    return cache_dir() / f"build-{key}.json"
+    return cache_dir() / f"build-{folder_key(out)}.json"
 
 
 def unchanged(out: Path, print_: str) -> int | None:
@@ -77,4 +91,3 @@ def remember(out: Path, print_: str) -> None:
         os.replace(tmp, path)
     except OSError:
         pass
-

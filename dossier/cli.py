@@ -54,9 +54,10 @@ def cmd_build(args: argparse.Namespace) -> int:
         built = build(Path(args.content), Path(args.out), _display(args.content), stage=progress)
     report = built.report
     elapsed = (time.perf_counter() - started) * 1000
+    reused = f"; {built.reused} of {built.pages} pages reused from the last build" if built.reused else ""
     print(
         f"built {_display(args.out)}: {len(report.written)} written, {report.unchanged} unchanged, "
-        f"{len(report.removed)} removed in {elapsed:.0f} ms"
+        f"{len(report.removed)} removed in {elapsed:.0f} ms{reused}"
     )
     return EXIT_OK
 

@@ -8,15 +8,16 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from . import cache
+from . import cache, store
 from .errors import ContentError
 from .findings import Analysis
 from .highlight import Bodies, read_and_highlight
 from .index import MANIFEST, PAGEFIND, LiveIndex, assign, manifest
 from .load import load
 from .model import Content
-from .render import TEMPLATES, PageRenderer, Rendered, render, render_stories, templates_digest, texts_changed
-from .text import read_all
+from .pagecache import PageCache
+from .render import TEMPLATES, PageRenderer, Rendered, Stored, render, render_stories, templates_digest, texts_changed
+from .text import read_all, reader_text, remember_reader_text
 from .validate import validate
 from .views import story_quotes
 from .write import WriteReport, check_output_folder, publish, remove_leftovers, update, with_marker
@@ -34,6 +35,8 @@ class Checked:
 class Built:
     checked: Checked | None  # None when the build found nothing to do
     report: WriteReport
+    pages: int = 0  # pages in the site built
+    reused: int = 0  # of them, pages not rendered again: as an earlier process rendered them (store.py)
 
 
 def check(
@@ -74,10 +77,16 @@ def _render(
     draw: PageRenderer | None,
     bodies: Bodies,
     memo: dict[Any, Any] | None,
+    stored: Mapping[str, Stored],
 ) -> Rendered:
-    """render; in a preview session (`memo`), after an edit of article texts alone, their stories alone."""
+    """render; in a preview session (`memo`), after an edit of article texts alone, their stories alone;
+    otherwise reusing the `stored` pages of an earlier process whose inputs are unchanged."""
     if memo is None:
-        return render(checked.content, checked.analysis, content_dir, templates, draw, bodies)
+        kept = None
+        if draw is None:
+            kept = PageCache(templates, stored)
+            kept.begin()
+        return render(checked.content, checked.analysis, content_dir, templates, draw, bodies, kept)
     looks = templates_digest(templates)
     earlier: LastRendered | None = memo.pop("site", None)  # put back once rendering has succeeded
     rendered = None
@@ -92,6 +101,33 @@ def _render(
         rendered = render(checked.content, checked.analysis, content_dir, templates, draw, bodies)
     memo["site"] = LastRendered(looks, checked, rendered)
     return rendered
+
+
+def _keep(content_dir: Path, content: Content, work: dict[str, Any], rendered: Rendered, kept: dict[str, Any]) -> None:
+    """Store what this build made of each part of the content for the next process (store.py), unless
+    that is what the store already holds (`kept`: what it held)."""
+    analysis = {part: work["analysis"][part] for part in ("forms", "articles", "pairs") if part in work["analysis"]}
+    quotes = story_quotes(content)
+    used = ((a.body, quotes.get(a.id, ())) for a in content.articles)
+    bodies = {key: work["bodies"][key] for key in used if key in work["bodies"]}
+    readers = {a.body: reader_text(a.body) for a in content.articles}
+    new = {"analysis": analysis, "bodies": bodies, "readers": readers, "pages": rendered.stored}
+    if kept and _same(kept, new):
+        return
+    store.keep(content_dir, new)
+
+
+def _same(old: dict[str, Any], new: dict[str, Any]) -> bool:
+    """Whether `new` holds what `old` does, told by keys: every entry's key says what it was made from."""
+    was, now = old.get("analysis", {}), new["analysis"]
+    return (
+        was.get("forms") == now.get("forms")
+        and was.get("pairs", (None,))[0] == now.get("pairs", (None,))[0]
+        and was.get("articles", {}).keys() == now.get("articles", {}).keys()
+        and all(old.get(part, {}).keys() == new[part].keys() for part in ("bodies", "readers"))
+        and {path: key for path, (key, _) in old.get("pages", {}).items()}
+        == {path: key for path, (key, _) in new["pages"].items()}
+    )
 
 
 def build(
@@ -124,10 +160,18 @@ def build(
     if inputs is not None and (files := cache.unchanged(out, inputs)) is not None:
         return Built(None, WriteReport((), files, ()))
     stage("checking")
-    bodies: Bodies = {} if memo is None else memo.setdefault("bodies", {})
-    checked = check(content_dir, display, memo, bodies)
+    # What an earlier process made of this content (store.py): for a one-off build, and a preview's first.
+    kept = store.recall(content_dir) if not memo else {}
+    work = memo if memo is not None else {}
+    # A preview keeps the index that finds rewrites between its builds (see analyse); a one-off build has no use for it.
+    work.setdefault("analysis", {**kept.get("analysis", {}), **({"similarity": {}} if memo is not None else {})})
+    work.setdefault("bodies", kept.get("bodies", {}))
+    for body, text in kept.get("readers", {}).items():
+        remember_reader_text(body, text)
+    bodies: Bodies = work["bodies"]
+    checked = check(content_dir, display, work, bodies)
     stage("rendering")
-    rendered = _render(checked, content_dir, templates, draw, bodies, memo)
+    rendered = _render(checked, content_dir, templates, draw, bodies, memo, kept.get("pages", {}))
     searchable = rendered.searchable if search else {}
     bundles = assign(searchable)
     files = {**rendered.files, MANIFEST: manifest(bundles)} if search else rendered.files
@@ -148,9 +192,13 @@ def build(
             live.refresh(bundles, (*written.written, *written.removed))
     else:
         written = publish(out, files, bundles, replace(PAGEFIND, build=index))
-        if memo is not None:
+        if memo is None:
+            _keep(content_dir, checked.content, work, rendered, kept)
+        else:
             memo["written"] = with_marker(rendered.files)  # shards.json is the live index's from now on
             memo["search"] = LiveIndex(out, bundles) if search else None
     if inputs is not None:
         cache.remember(out, inputs)
-    return Built(checked, written)
+    stored = kept.get("pages", {})
+    reused = sum(1 for path, (key, _) in rendered.stored.items() if stored.get(path, (None,))[0] == key)
+    return Built(checked, written, len(rendered.pages), reused)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache, partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import jinja2
@@ -82,6 +82,9 @@ def static_files(templates: Path) -> dict[str, bytes]:
     }
 
 
+Stored = tuple[bytes, bytes]  # what is kept of a page for the next process: its key and compressed HTML
+
+
 @dataclass(frozen=True)
 class Rendered:
     """The whole site in memory."""
@@ -89,10 +92,19 @@ class Rendered:
     files: dict[str, bytes]  # output path -> bytes
     searchable: dict[str, str]  # output path of each page to index -> its language
     pages: tuple[Page, ...] = ()  # every page, without its context
+    stored: dict[str, Stored] = field(default_factory=dict)  # output path -> what to keep of it (see KeptPages)
 
 
 # Renders one page from render_page's arguments after `env`; `dossier serve` passes one that reuses unchanged pages.
 PageRenderer = Callable[..., bytes]
+
+
+class KeptPages(Protocol):
+    """Pages kept by an earlier process (pagecache.PageCache with stored pages, see store.py)."""
+
+    def drawn(self, page: Page, site: Mapping[str, Any], *extra: Any) -> tuple[bytes, Stored | None]:
+        """A page's HTML, reused when its inputs are those of a kept page, and what to keep of it."""
+        ...
 
 
 def _draw_one(
@@ -103,6 +115,13 @@ def _draw_one(
     return replace(page, context={}), draw(page, site, head(page, content))
 
 
+def _draw_kept(
+    make: PageBuilder, kept: KeptPages, site: Mapping[str, Any], content: Content
+) -> tuple[Page, bytes, Stored | None]:
+    page = make()
+    return replace(page, context={}), *kept.drawn(page, site, head(page, content))
+
+
 def render(
     content: Content,
     analysis: Analysis,
@@ -110,29 +129,38 @@ def render(
     templates: Path = TEMPLATES,
     draw: PageRenderer | None = None,
     bodies: Bodies | None = None,
+    kept: KeptPages | None = None,
 ) -> Rendered:
-    """Every file of the site. `root` is the content folder (for captures); `bodies`: see views.Index."""
-    env = environment(templates)
+    """Every file of the site. `root` is the content folder (for captures); `bodies`: see views.Index.
+
+    Pages are rendered on every core unless `draw` is given; with `kept`, pages are drawn by it instead.
+    """
     parallel = draw is None
-    draw = draw or partial(render_page, env)
     site = site_globals(content)
     index = Index(content, analysis, bodies).warm()
     builders = [*page_builders(index), partial(print_page, index)]
-    one = partial(_draw_one, draw=draw, site=site, content=content)
+    one: Callable[[PageBuilder], tuple[Any, ...]]
+    if kept is not None:
+        one = partial(_draw_kept, kept=kept, site=site, content=content)
+    else:
+        one = partial(_draw_one, draw=draw or partial(render_page, environment(templates)), site=site, content=content)
     # The print page (the last builder, by far the largest) goes first.
     drawn = map_forked(one, builders, first=[len(builders) - 1]) if parallel else [one(make) for make in builders]
-    if bodies is not None:
+    if bodies is not None and not parallel:  # forked workers' bodies stay in the workers
         index.keep_bodies()
     files: dict[str, bytes] = {}
     searchable: dict[str, str] = {}
+    stored: dict[str, Stored] = {}
     pages = []
-    for page, data in drawn:
+    for page, data, *keep in drawn:
         files[page.path] = data
         pages.append(page)
         if page.search is not None:
             searchable[page.path] = page.lang
+        if keep and keep[0] is not None:
+            stored[page.path] = keep[0]
     files.update(_beside_pages(content, root, templates, pages))
-    return Rendered(files, searchable, tuple(pages))
+    return Rendered(files, searchable, tuple(pages), stored)
 
 
 def render_stories(

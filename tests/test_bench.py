@@ -29,8 +29,8 @@ def test_bench_small_case_runs_and_its_site_equals_a_clean_build(tmp_path: Path,
     assert main(["bench", "--articles", "200", "--repeat", "1", "--keep", str(keep), "--json", str(result)]) == 0
     assert "cold / Pagefind" in capsys.readouterr().out
     data = json.loads(result.read_text(encoding="utf-8"))
-    keys = ("articles", "cold_s", "noop_s", "edit_page_s", "edit_search_s", "edit_settle_s", "peak_rss_mb",
-            "pagefind_only_s")
+    keys = ("articles", "cold_s", "cold_kept_s", "noop_s", "edit_page_s", "edit_search_s", "edit_settle_s",
+            "peak_rss_mb", "pagefind_only_s")
     for key in keys:
         assert key in data
     assert data["articles"] == 200 and data["noop_written"] == 0

@@ -19,8 +19,9 @@ from markupsafe import Markup
 
 from dossier import printing
 from dossier.errors import ContentError
-from dossier.incremental import IncrementalBuilder, PageCache, data_digest, template_closure
+from dossier.incremental import IncrementalBuilder
 from dossier.index import result_ids
+from dossier.pagecache import PageCache, data_digest, template_closure
 from dossier.pipeline import build
 from dossier.render import TEMPLATES, environment
 from dossier.synth import generate
