@@ -52,8 +52,12 @@ class Loaded:
     problems: tuple[Problem, ...]
     known_ids: Mapping[str, frozenset[str]]  # per kind, every id seen, built or not
     broken: frozenset[str] = frozenset()  # kinds whose file could not be read at all
+    parsed: Parsed = field(default_factory=dict)  # what was made of each file read (see load's `earlier`)
 
 
+# What was made of each file read: "articles" -> (id, file text, path shown) -> (article, problems);
+# "files" -> (file name, path shown) -> (file text, FileRecords).
+Parsed = dict[str, dict[Any, Any]]
 SETTLED_NS = 2_000_000_000
 V = TypeVar("V")
 
@@ -520,14 +524,20 @@ _ARTICLES: dict[tuple[str, str, str], tuple[Article | None, tuple[Problem, ...]]
 _ARTICLES_MAX = 1 << 15
 
 
-def _article(article_id: str, text: str, path: str) -> tuple[Article | None, tuple[Problem, ...]]:
+def _article(
+    article_id: str, text: str, path: str, earlier: Parsed, used: Parsed
+) -> tuple[Article | None, tuple[Problem, ...]]:
     """`_load_article`, kept by file text: the preview server reloads every article on every change."""
     key = (article_id, text, path)
     if key not in _ARTICLES:
         if len(_ARTICLES) >= _ARTICLES_MAX:
             _ARTICLES.clear()
-        problems: list[Problem] = []
-        _ARTICLES[key] = (_load_article(article_id, text, path, problems), tuple(problems))
+        entry = earlier.get("articles", {}).get(key)
+        if entry is None:
+            problems: list[Problem] = []
+            entry = (_load_article(article_id, text, path, problems), tuple(problems))
+        _ARTICLES[key] = entry
+    used.setdefault("articles", {})[key] = _ARTICLES[key]
     return _ARTICLES[key]
 
 
@@ -563,26 +573,37 @@ FileRecords = tuple[list[Any], tuple[Problem, ...], frozenset[str], bool]  # rec
 _FILES: dict[tuple[str, str], tuple[str, FileRecords]] = {}  # (file, as shown) -> (its latest text, what it gave)
 
 
-def _load_file(reader: FileReader, name: str, loader: Callable[..., list[Any]], required: bool) -> FileRecords:
+def _load_file(
+    reader: FileReader, name: str, loader: Callable[..., list[Any]], required: bool, earlier: Parsed, used: Parsed
+) -> FileRecords:
     """One YAML file of records, kept by its text: the preview server reloads every file on every change,
     and parsing a dossier's claims takes a second at thousands of them."""
     problems: list[Problem] = []
     text, ok = _yaml_text(reader, name, problems, required)
     key = (name, reader.display(name))
-    if text is not None and key in _FILES and _FILES[key][0] == text:
-        return _FILES[key][1]
-    node = None
-    if text is not None:
+    if text is None:
+        node = None
+    else:
+        for kept in (_FILES.get(key), earlier.get("files", {}).get(key)):
+            if kept is not None and kept[0] == text:
+                _FILES[key] = used.setdefault("files", {})[key] = kept
+                return kept[1]
         node, ok = _parse(reader, name, text, problems)
     ids: set[str] = set()
     result = (loader(node, reader.display(name), problems, ids), tuple(problems), frozenset(ids), ok)
     if text is not None:
-        _FILES[key] = (text, result)
+        _FILES[key] = used.setdefault("files", {})[key] = (text, result)
     return result
 
 
-def load(root: Path, display_root: str | None = None) -> Loaded:
-    """Read the content folder. Never raises for bad content: problems are returned."""
+def load(root: Path, display_root: str | None = None, earlier: Parsed | None = None) -> Loaded:
+    """Read the content folder. Never raises for bad content: problems are returned.
+
+    `earlier`: what an earlier process made of each file (its `Loaded.parsed`, see store.py), reused for the
+    files whose text is the same.
+    """
+    earlier = earlier or {}
+    used: Parsed = {}
     shown = display_root if display_root is not None else os.fspath(root)
     reader = FileReader(root, shown)
     problems: list[Problem] = []
@@ -605,7 +626,7 @@ def load(root: Path, display_root: str | None = None) -> Loaded:
         dossier = Dossier(Loc(reader.display("dossier.yaml"), 1), "", "", "", (), "", "", _EMPTY_DOSSIER_DATE)
     records: dict[str, list[Any]] = {}
     for kind, (name, loader) in loaders.items():
-        records[kind], found, ids, ok = _load_file(reader, name, loader, required=kind != "entity")
+        records[kind], found, ids, ok = _load_file(reader, name, loader, kind != "entity", earlier, used)
         problems.extend(found)
         known[kind].update(ids)
         if not ok:
@@ -621,7 +642,7 @@ def load(root: Path, display_root: str | None = None) -> Loaded:
         text = reader.read(relative, problems)
         if text is None:
             continue
-        article, found = _article(article_id, text, reader.display(relative))
+        article, found = _article(article_id, text, reader.display(relative), earlier, used)
         problems.extend(found)
         if article is not None:
             articles.append(article)
@@ -629,4 +650,4 @@ def load(root: Path, display_root: str | None = None) -> Loaded:
     content = Content(
         shown, dossier, tuple(records["source"]), tuple(articles), tuple(records["claim"]), tuple(records["entity"])
     )
-    return Loaded(content, tuple(problems), {k: frozenset(v) for k, v in known.items()}, frozenset(broken))
+    return Loaded(content, tuple(problems), {k: frozenset(v) for k, v in known.items()}, frozenset(broken), used)

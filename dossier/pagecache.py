@@ -144,6 +144,11 @@ class PageCache:
         self.seen = set()
         self.rendered = []
 
+    def warm(self) -> None:
+        """Work out what every template uses now, before workers are forked, rather than in each of them."""
+        for name in self._sources or {}:
+            self._closure_digest(name)
+
     def commit(self, pages: Iterable[str] = ()) -> None:
         """Forget the pages not seen since begin() and not among `pages` (those of the site, reused whole)."""
         keep = self.seen.union(pages)

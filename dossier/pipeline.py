@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -13,7 +13,7 @@ from .errors import ContentError
 from .findings import Analysis
 from .highlight import Bodies, read_and_highlight
 from .index import MANIFEST, PAGEFIND, LiveIndex, assign, manifest
-from .load import load
+from .load import Parsed, load
 from .model import Content
 from .pagecache import PageCache
 from .render import TEMPLATES, PageRenderer, Rendered, Stored, render, render_stories, templates_digest, texts_changed
@@ -29,6 +29,7 @@ class Checked:
 
     content: Content
     analysis: Analysis
+    parsed: Parsed = field(default_factory=dict, compare=False)  # see Loaded.parsed
 
 
 @dataclass(frozen=True)
@@ -40,13 +41,18 @@ class Built:
 
 
 def check(
-    content_dir: Path, display: str | None = None, memo: dict[Any, Any] | None = None, bodies: Bodies | None = None
+    content_dir: Path,
+    display: str | None = None,
+    memo: dict[Any, Any] | None = None,
+    bodies: Bodies | None = None,
+    parsed: Parsed | None = None,
 ) -> Checked:
     """Load and validate; raise ContentError carrying every problem at once. `memo`: see build.
 
     With `bodies`, every article's highlighted body goes there, from the parse that reads its text.
+    `parsed`: what an earlier process made of each file (see load).
     """
-    loaded = load(content_dir, display)
+    loaded = load(content_dir, display, parsed)
     articles = loaded.content.articles
     if bodies is None:
         read_all(a.body for a in articles)
@@ -58,7 +64,8 @@ def check(
         raise ContentError(problems)
     from .analyse import analyse
 
-    return Checked(loaded.content, analyse(loaded.content, None if memo is None else memo.setdefault("analysis", {})))
+    analysis = analyse(loaded.content, None if memo is None else memo.setdefault("analysis", {}))
+    return Checked(loaded.content, analysis, loaded.parsed)
 
 
 @dataclass(frozen=True)
@@ -86,6 +93,7 @@ def _render(
         if draw is None:
             kept = PageCache(templates, stored)
             kept.begin()
+            kept.warm()
         return render(checked.content, checked.analysis, content_dir, templates, draw, bodies, kept)
     looks = templates_digest(templates)
     earlier: LastRendered | None = memo.pop("site", None)  # put back once rendering has succeeded
@@ -103,31 +111,35 @@ def _render(
     return rendered
 
 
-def _keep(content_dir: Path, content: Content, work: dict[str, Any], rendered: Rendered, kept: dict[str, Any]) -> None:
+def _keep(content_dir: Path, checked: Checked, work: dict[str, Any], rendered: Rendered, kept: dict[str, Any]) -> None:
     """Store what this build made of each part of the content for the next process (store.py), unless
     that is what the store already holds (`kept`: what it held)."""
     analysis = {part: work["analysis"][part] for part in ("forms", "articles", "pairs") if part in work["analysis"]}
+    content = checked.content
     quotes = story_quotes(content)
     used = ((a.body, quotes.get(a.id, ())) for a in content.articles)
     bodies = {key: work["bodies"][key] for key in used if key in work["bodies"]}
     readers = {a.body: reader_text(a.body) for a in content.articles}
-    new = {"analysis": analysis, "bodies": bodies, "readers": readers, "pages": rendered.stored}
+    pages = rendered.stored
+    new = {"load": checked.parsed, "analysis": analysis, "bodies": bodies, "readers": readers, "pages": pages}
     if kept and _same(kept, new):
         return
     store.keep(content_dir, new)
 
 
 def _same(old: dict[str, Any], new: dict[str, Any]) -> bool:
-    """Whether `new` holds what `old` does, told by keys: every entry's key says what it was made from."""
-    was, now = old.get("analysis", {}), new["analysis"]
-    return (
-        was.get("forms") == now.get("forms")
-        and was.get("pairs", (None,))[0] == now.get("pairs", (None,))[0]
-        and was.get("articles", {}).keys() == now.get("articles", {}).keys()
-        and all(old.get(part, {}).keys() == new[part].keys() for part in ("bodies", "readers"))
-        and {path: key for path, (key, _) in old.get("pages", {}).items()}
-        == {path: key for path, (key, _) in new["pages"].items()}
-    )
+    """Whether `new` holds what `old` does, told by what each of their entries was made from."""
+
+    def made_from(kept: dict[str, Any]) -> tuple[Any, ...]:
+        analysis, parsed = kept.get("analysis", {}), kept.get("load", {})
+        return (
+            analysis.get("forms"), analysis.get("pairs", (None,))[0], analysis.get("articles", {}).keys(),
+            kept.get("bodies", {}).keys(), kept.get("readers", {}).keys(), parsed.get("articles", {}).keys(),
+            {key: text for key, (text, _) in parsed.get("files", {}).items()},
+            {path: key for path, (key, _) in kept.get("pages", {}).items()},
+        )  # fmt: skip
+
+    return made_from(old) == made_from(new)
 
 
 def build(
@@ -169,7 +181,7 @@ def build(
     for body, text in kept.get("readers", {}).items():
         remember_reader_text(body, text)
     bodies: Bodies = work["bodies"]
-    checked = check(content_dir, display, work, bodies)
+    checked = check(content_dir, display, work, bodies, kept.get("load"))
     stage("rendering")
     rendered = _render(checked, content_dir, templates, draw, bodies, memo, kept.get("pages", {}))
     searchable = rendered.searchable if search else {}
@@ -193,7 +205,7 @@ def build(
     else:
         written = publish(out, files, bundles, replace(PAGEFIND, build=index))
         if memo is None:
-            _keep(content_dir, checked.content, work, rendered, kept)
+            _keep(content_dir, checked, work, rendered, kept)
         else:
             memo["written"] = with_marker(rendered.files)  # shards.json is the live index's from now on
             memo["search"] = LiveIndex(out, bundles) if search else None

@@ -48,11 +48,13 @@ synthetic same-topic corpus of 2,000 articles: prefix filtering kept all 2.1 mil
 
 from __future__ import annotations
 
+import array
 import zlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
+from typing import Any
 
 import regex
 
@@ -103,6 +105,18 @@ class Features:
     vocabulary: frozenset[str]  # stems and numbers
     shingles: frozenset[int]  # word 4-grams, each as its CRC-32 (compact, the same in every run)
     numbers: frozenset[str] = frozenset()  # the numbers alone (separators dropped)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled (from forked workers, into the store) as one string and one array rather than
+        # hundreds of objects: ten times less time for the thousands of articles of a large dossier.
+        shingles = array.array("I", sorted(self.shingles)).tobytes()
+        return _features, ("\n".join(self.vocabulary), shingles, "\n".join(self.numbers))
+
+
+def _features(vocabulary: str, shingles: bytes, numbers: str) -> Features:
+    grams = array.array("I")
+    grams.frombytes(shingles)
+    return Features(frozenset(vocabulary.split("\n")) - {""}, frozenset(grams), frozenset(numbers.split("\n")) - {""})
 
 
 def tokens(text: str) -> list[str]:

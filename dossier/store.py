@@ -4,6 +4,7 @@ A build in a new process (a CI run, `dossier build` after editing one article) w
 everything the last one did: parse every article's Markdown, find every name in it, render every page
 with Jinja. So what each of those yields is kept, keyed by exactly what it is made from:
 
+- `load`: each file's records, by its text (load.Parsed);
 - `bodies`, `readers`: an article's highlighted HTML, by (Markdown, quotes); its reader text, by Markdown;
 - `analysis`: what analyse keeps of each article, by (id, language, text) and the entities' forms;
 - `pages`: each page's HTML (compressed) with the key of everything it was rendered from (incremental.PageCache).
@@ -16,14 +17,28 @@ no-op record (cache.py) and never in the output. A store that cannot be read is 
 
 from __future__ import annotations
 
+import copyreg
 import os
 import pickle
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from .cache import cache_dir, code_digest, folder_key
 
 FORMAT = 1
+
+
+def _mapping_proxy(proxy: MappingProxyType[Any, Any]) -> tuple[Any, ...]:
+    return _read_only, (dict(proxy),)
+
+
+def _read_only(mapping: dict[Any, Any]) -> MappingProxyType[Any, Any]:
+    return MappingProxyType(mapping)
+
+
+# The model keeps each record's key lines read-only (model.Located.lines); pickle refuses such a proxy alone.
+copyreg.pickle(MappingProxyType, _mapping_proxy)
 
 
 def _path(content: Path) -> Path:
@@ -34,12 +49,14 @@ def recall(content: Path) -> dict[str, Any]:
     """What the last build of `content` kept (see the module's docstring); {} when there is none that fits."""
     try:
         with open(_path(content), "rb") as file:
-            kept = pickle.load(file)  # the user's own cache folder, written by this code: trusted like it
+            # The user's own cache folder, written by this code: trusted like it. The header first, so that
+            # a store of other code is not read whole (it holds hundreds of MB for a large dossier).
+            if pickle.load(file) != (FORMAT, code_digest()):
+                return {}
+            kept = pickle.load(file)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError, TypeError, ValueError):
         return {}
-    if not isinstance(kept, dict) or kept.get("format") != (FORMAT, code_digest()):
-        return {}
-    return kept
+    return kept if isinstance(kept, dict) else {}
 
 
 def keep(content: Path, kept: dict[str, Any]) -> None:
@@ -49,9 +66,12 @@ def keep(content: Path, kept: dict[str, Any]) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(tmp, "wb") as file:
-            pickle.dump({**kept, "format": (FORMAT, code_digest())}, file, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump((FORMAT, code_digest()), file, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(kept, file, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
     except OSError:
+        pass
+    finally:
         tmp.unlink(missing_ok=True)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from dossier import store
+from dossier import load, store
 from dossier.cli import main
 from dossier.pipeline import build
 from dossier.render import TEMPLATES
@@ -80,3 +80,21 @@ def test_the_build_command_says_how_many_pages_it_reused(
     assert main(["build", "--content", str(valid_content), "--out", str(tmp_path / "b")]) == 0
     pages = _pages(tmp_path / "b")
     assert f"{pages} of {pages} pages reused from the last build" in capsys.readouterr().out
+
+
+def test_a_new_process_parses_again_only_the_files_that_changed(
+    valid_content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(valid_content, tmp_path / "first")
+    article = valid_content / "articles" / "bridge-en.md"
+    article.write_text(article.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    # what this process remembers of the first build, as a new process would not
+    monkeypatch.setattr(load, "_ARTICLES", {})
+    monkeypatch.setattr(load, "_FILES", {})
+    parsed: list[str] = []
+    real = load._load_article
+    monkeypatch.setattr(load, "_load_article", lambda ident, *rest: parsed.append(ident) or real(ident, *rest))
+    again = build(valid_content, tmp_path / "again")
+    assert parsed == ["bridge-en"]
+    assert "One more line." in (tmp_path / "again" / "stories" / "bridge-en" / "index.html").read_text(encoding="utf-8")
+    assert 0 < again.reused < again.pages
