@@ -6,11 +6,13 @@ with Jinja. So what each of those yields is kept, keyed by exactly what it is ma
 
 - `load`: each file's records, by its text (load.Parsed);
 - `bodies`, `readers`: an article's highlighted HTML, by (Markdown, quotes); its reader text, by Markdown;
-- `analysis`: what analyse keeps of each article, by (id, language, text) and the entities' forms;
-- `pages`: each page's HTML (compressed) with the key of everything it was rendered from (incremental.PageCache).
+- `analysis`: what analyse finds in each article, by (id, language, text) and the entities' forms; the
+  rewrite scores, by a digest of every article's (id, language, text);
+- `pages`: each page's HTML (compressed) with the key of everything it was rendered from (pagecache.PageCache).
 
-Reusing an entry therefore gives the bytes computing it again would. Dossier's code is not in those
-keys, so the store as a whole is valid only for the code that wrote it. A store holds what one build
+Reusing an entry therefore gives the bytes computing it again would. Dossier's code and the libraries
+that shape its output are not in those keys, so the store as a whole is valid only for the versions
+of them that wrote it (its header, read before the rest). A store holds what one build
 used (a build writes it whole), in one file per content folder in the user's cache folder, next to the
 no-op record (cache.py) and never in the output. A store that cannot be read is an empty one.
 """
@@ -20,6 +22,8 @@ from __future__ import annotations
 import copyreg
 import os
 import pickle
+from functools import lru_cache
+from importlib import metadata
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -27,6 +31,20 @@ from typing import Any
 from .cache import cache_dir, code_digest, folder_key
 
 FORMAT = 1
+# What turns content into what is stored besides Dossier's own code: a new version may render differently.
+MADE_WITH = ("jinja2", "markdown-it-py", "markupsafe", "pyyaml", "regex")
+
+
+@lru_cache(maxsize=1)
+def _header() -> tuple[Any, ...]:
+    return FORMAT, code_digest(), tuple(_version(name) for name in MADE_WITH)
+
+
+def _version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return ""
 
 
 def _mapping_proxy(proxy: MappingProxyType[Any, Any]) -> tuple[Any, ...]:
@@ -51,7 +69,7 @@ def recall(content: Path) -> dict[str, Any]:
         with open(_path(content), "rb") as file:
             # The user's own cache folder, written by this code: trusted like it. The header first, so that
             # a store of other code is not read whole (it holds hundreds of MB for a large dossier).
-            if pickle.load(file) != (FORMAT, code_digest()):
+            if pickle.load(file) != _header():
                 return {}
             kept = pickle.load(file)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError, TypeError, ValueError):
@@ -66,7 +84,7 @@ def keep(content: Path, kept: dict[str, Any]) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(tmp, "wb") as file:
-            pickle.dump((FORMAT, code_digest()), file, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(_header(), file, protocol=pickle.HIGHEST_PROTOCOL)
             pickle.dump(kept, file, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
     except OSError:

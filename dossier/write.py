@@ -148,9 +148,12 @@ def publish(out: Path, files: Mapping[str, bytes], searchable: Mapping[str, str]
     stage = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}{STAGING_INFIX}"))
     try:
         written = []
+        folders: set[Path] = set()  # made already: a story's page and capture share one
         for relative, data in sorted(files.items()):
             target = stage / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.parent not in folders:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                folders.add(target.parent)
             if relative in same:
                 link_or_copy(out / relative, target)
             else:

@@ -66,7 +66,7 @@ def test_a_store_that_does_not_fit_is_ignored(
     if damage == "garbage":
         store._path(valid_content).write_bytes(b"\x80\x05 not a pickle")
     else:
-        monkeypatch.setattr(store, "code_digest", lambda: "another version of Dossier")
+        monkeypatch.setattr(store, "_header", lambda: (store.FORMAT, "another version of Dossier"))
     again = build(valid_content, tmp_path / "again")
     assert again.reused == 0
     assert snapshot(tmp_path / "again") == snapshot(tmp_path / "first")
