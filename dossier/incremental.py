@@ -1,6 +1,7 @@
 """Rebuilds that re-render only the pages whose inputs changed, for `dossier serve`.
 
-Load, validate and analyse always run over the whole content (they are cross-file by nature:
+The session's first build starts from what the last build of the content kept (store.py). Then
+load, validate and analyse always run over the whole content (they are cross-file by nature:
 one edited quote can change a discrepancy shown on many pages), but what each article yields on
 its own — its analysis, its highlighted body — is kept between builds by content, so an edit
 costs the edited article and the cross-article steps. What is skipped is the template rendering
@@ -27,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import store
 from .pagecache import PageCache
 from .pipeline import Built, build
 from .render import TEMPLATES
@@ -86,6 +88,9 @@ class IncrementalBuilder:
         bundles of changed pages.
         """
         started = time.perf_counter()
+        if not self.memo:  # the session's first build starts from what the last build of the content kept
+            self.memo["kept"] = store.recall(self.content_dir)
+            self.cache.stored = self.memo["kept"].get("pages", {})
         self.cache.begin()
         try:
             built = build(

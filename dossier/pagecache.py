@@ -122,7 +122,7 @@ class PageCache:
 
     def __init__(self, templates: Path = TEMPLATES, stored: Mapping[str, Stored] | None = None) -> None:
         self.templates = templates
-        self._stored = stored or {}  # output path -> a page of an earlier process (see store.py)
+        self.stored = stored or {}  # output path -> a page of an earlier process (see store.py)
         self._sources: dict[str, str] | None = None
         self._env: jinja2.Environment | None = None
         self._closures: dict[str, bytes] = {}  # template name -> digest of its closure's sources
@@ -153,6 +153,7 @@ class PageCache:
         """Forget the pages not seen since begin() and not among `pages` (those of the site, reused whole)."""
         keep = self.seen.union(pages)
         self._pages = {path: entry for path, entry in self._pages.items() if path in keep}
+        self.stored = {}  # a session's first build has made its own of them
 
     def _environment(self) -> jinja2.Environment:
         # The same settings as the build's environment (render.environment), loading from the snapshot.
@@ -208,8 +209,12 @@ class PageCache:
         cached = self._pages.get(page.path)
         if key is not None and cached is not None and cached[0] == key:
             return cached[1]
-        html = render_page(self._env, page, site, *extra)
-        self.rendered.append(page.path)
+        stored = self.stored.get(page.path)
+        if key is not None and stored is not None and stored[0] == key:
+            html = zlib.decompress(stored[1])
+        else:
+            html = render_page(self._env, page, site, *extra)
+            self.rendered.append(page.path)
         if key is not None:
             self._pages[page.path] = (key, html)
         return html
@@ -221,7 +226,7 @@ class PageCache:
             self.begin()
         assert self._env is not None
         key = self.key(page, site, extra)
-        stored = self._stored.get(page.path)
+        stored = self.stored.get(page.path)
         if key is not None and stored is not None and stored[0] == key:
             return zlib.decompress(stored[1]), stored
         html = render_page(self._env, page, site, *extra)

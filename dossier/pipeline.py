@@ -172,8 +172,8 @@ def build(
     if inputs is not None and (files := cache.unchanged(out, inputs)) is not None:
         return Built(None, WriteReport((), files, ()))
     stage("checking")
-    # What an earlier process made of this content (store.py): for a one-off build, and a preview's first.
-    kept = store.recall(content_dir) if not memo else {}
+    # What an earlier process made of this content (store.py): a preview's builder recalls it for its first build.
+    kept = store.recall(content_dir) if memo is None else memo.pop("kept", {})
     work = memo if memo is not None else {}
     # A preview keeps the index that finds rewrites between its builds (see analyse); a one-off build has no use for it.
     work.setdefault("analysis", {**kept.get("analysis", {}), **({"similarity": {}} if memo is not None else {})})

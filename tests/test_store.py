@@ -9,6 +9,7 @@ import pytest
 
 from dossier import load, store
 from dossier.cli import main
+from dossier.incremental import IncrementalBuilder
 from dossier.pipeline import build
 from dossier.render import TEMPLATES
 
@@ -98,3 +99,10 @@ def test_a_new_process_parses_again_only_the_files_that_changed(
     assert parsed == ["bridge-en"]
     assert "One more line." in (tmp_path / "again" / "stories" / "bridge-en" / "index.html").read_text(encoding="utf-8")
     assert 0 < again.reused < again.pages
+
+
+def test_a_preview_starts_from_what_the_last_build_kept(valid_content: Path, tmp_path: Path) -> None:
+    build(valid_content, tmp_path / "built", search=False)
+    step = IncrementalBuilder(valid_content, tmp_path / "preview", search=False).build()
+    assert step.rendered == () and step.pages == _pages(tmp_path / "built")
+    assert snapshot(tmp_path / "preview") == snapshot(tmp_path / "built")

@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 import yaml
 
+from dossier.cache import cache_dir
+
 from .conftest import ROOT
 
 WORKFLOW = ROOT / ".github" / "workflows" / "pages.yml"
@@ -136,3 +138,14 @@ def test_readme_explains_enabling_pages_and_base_url() -> None:
     text = section(README.read_text(encoding="utf-8"), "Publishing on GitHub Pages")
     assert "GitHub Actions" in text and "Settings → Pages" in text
     assert "base_url" in text and "https://<user>.github.io/<repo>/" in text
+
+
+def test_restores_what_the_last_build_kept_before_building(
+    workflow: dict[Any, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    [restore] = uses(workflow, "actions/cache")
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)  # as on a runner
+    assert Path(restore["with"]["path"]).expanduser() == cache_dir()  # where each build keeps its store
+    assert "github.sha" in restore["with"]["key"] and restore["with"]["key"].startswith(restore["with"]["restore-keys"])
+    order = [step.get("uses", "").split("@")[0] or step["run"] for step in workflow["jobs"]["build"]["steps"]]
+    assert order.index("actions/cache") < order.index("make site")
