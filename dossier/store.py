@@ -14,7 +14,8 @@ Reusing an entry therefore gives the bytes computing it again would. Dossier's c
 that shape its output are not in those keys, so the store as a whole is valid only for the versions
 of them that wrote it (its header, read before the rest). A store holds what one build
 used (a build writes it whole), in one file per content folder in the user's cache folder, next to the
-no-op record (cache.py) and never in the output. A store that cannot be read is an empty one.
+no-op record (cache.py) and never in the output; the stores of folders that are gone are removed. A
+store that cannot be read is an empty one.
 """
 
 from __future__ import annotations
@@ -31,6 +32,10 @@ from typing import Any
 from .cache import cache_dir, code_digest, folder_key
 
 FORMAT = 1
+# How reading a store written by other code, or cut short, fails.
+_UNREADABLE = (
+    OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError, TypeError, ValueError,
+)  # fmt: skip
 # What turns content into what is stored besides Dossier's own code: a new version may render differently.
 MADE_WITH = ("jinja2", "markdown-it-py", "markupsafe", "pyyaml", "regex")
 
@@ -69,10 +74,10 @@ def recall(content: Path) -> dict[str, Any]:
         with open(_path(content), "rb") as file:
             # The user's own cache folder, written by this code: trusted like it. The header first, so that
             # a store of other code is not read whole (it holds hundreds of MB for a large dossier).
-            if pickle.load(file) != _header():
+            if pickle.load(file) != (*_header(), os.fspath(content.resolve())):
                 return {}
             kept = pickle.load(file)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError, TypeError, ValueError):
+    except _UNREADABLE:
         return {}
     return kept if isinstance(kept, dict) else {}
 
@@ -84,13 +89,27 @@ def keep(content: Path, kept: dict[str, Any]) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(tmp, "wb") as file:
-            pickle.dump(_header(), file, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump((*_header(), os.fspath(content.resolve())), file, protocol=pickle.HIGHEST_PROTOCOL)
             pickle.dump(kept, file, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
     except OSError:
         pass
     finally:
         tmp.unlink(missing_ok=True)
+    _prune(path.parent)
+
+
+def _prune(folder: Path) -> None:
+    """Remove the stores of content folders that are gone (a deleted dossier's, a test's), each about the
+    size of its site; the folder a store is of is the last item of its header."""
+    for path in folder.glob("store-*.pickle"):
+        try:
+            with open(path, "rb") as file:
+                header = pickle.load(file)
+        except _UNREADABLE:
+            continue
+        if isinstance(header, tuple) and header and isinstance(header[-1], str) and not os.path.isdir(header[-1]):
+            path.unlink(missing_ok=True)
 
 
 def forget(content: Path) -> None:

@@ -106,3 +106,13 @@ def test_a_preview_starts_from_what_the_last_build_kept(valid_content: Path, tmp
     step = IncrementalBuilder(valid_content, tmp_path / "preview", search=False).build()
     assert step.rendered == () and step.pages == _pages(tmp_path / "built")
     assert snapshot(tmp_path / "preview") == snapshot(tmp_path / "built")
+
+
+def test_the_store_of_a_content_folder_that_is_gone_is_removed(valid_content: Path, tmp_path: Path) -> None:
+    gone = tmp_path / "gone"
+    shutil.copytree(valid_content, gone)
+    build(gone, tmp_path / "site-of-gone")
+    assert store._path(gone).is_file()
+    shutil.rmtree(gone)
+    build(valid_content, tmp_path / "site")
+    assert not store._path(gone).exists() and store._path(valid_content).is_file()
