@@ -113,7 +113,9 @@ class PageCache:
     """Rendered pages by output path, each with the key of the inputs it was rendered from.
 
     Call `begin()` before a build, pass `draw` to the renderer, then `commit()` after a
-    successful build (forgets pages that no longer exist).
+    successful build (forgets pages that no longer exist). `stored`: pages an earlier process
+    rendered (store.py), reused by the first build when their key is the same; a one-off build
+    whose pages are stored for the next process calls `drawn` instead of `draw`.
 
     One Jinja environment lives as long as the cache; it loads from the snapshot taken by
     `begin()`, and a compiled template counts as up to date while its source in the snapshot is
