@@ -52,7 +52,6 @@ import array
 import zlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
 
@@ -98,25 +97,75 @@ _TOKEN = regex.compile(r"\p{N}+(?:[.,]\p{N}+)*|[\p{L}\p{M}]+(?:['’][\p{L}\p{M}
 _POSSESSIVE = regex.compile(r"['’]s$")
 
 
-@dataclass(frozen=True)
 class Features:
-    """What an article is compared by."""
+    """What an article is compared by: its vocabulary (stems and numbers), its shingles (word 4-grams, each
+    as its CRC-32: compact, the same in every run) and its numbers alone (separators dropped).
 
-    vocabulary: frozenset[str]  # stems and numbers
-    shingles: frozenset[int]  # word 4-grams, each as its CRC-32 (compact, the same in every run)
-    numbers: frozenset[str] = frozenset()  # the numbers alone (separators dropped)
+    Pickled (from forked workers, into the store) packed, as one string and one array, and unpacked into
+    sets on first use: the articles of a large dossier have millions of words between them, which as sets
+    cost hundreds of MB held and seconds to pickle, and a build that reuses the rewrite scores (store.py)
+    never compares them. Not to be changed once made.
+    """
+
+    __slots__ = ("_packed", "_sets", "numbers")
+
+    def __init__(
+        self, vocabulary: frozenset[str], shingles: frozenset[int], numbers: frozenset[str] = frozenset()
+    ) -> None:
+        self._sets: tuple[frozenset[str], frozenset[int]] | None = (vocabulary, shingles)
+        self._packed: tuple[str, bytes] | None = None
+        self.numbers = numbers
+
+    @classmethod
+    def unpacking(cls, vocabulary: str, shingles: bytes, numbers: str) -> Features:
+        """Features from their packed form, unpacked when first compared."""
+        made = cls.__new__(cls)
+        made._sets, made._packed = None, (vocabulary, shingles)
+        made.numbers = frozenset(numbers.split("\n")) - {""}
+        return made
+
+    @property
+    def vocabulary(self) -> frozenset[str]:
+        return self._unpacked()[0]
+
+    @property
+    def shingles(self) -> frozenset[int]:
+        return self._unpacked()[1]
+
+    def _unpacked(self) -> tuple[frozenset[str], frozenset[int]]:
+        if self._sets is None:
+            assert self._packed is not None
+            vocabulary, shingles = self._packed
+            grams = array.array("I")
+            grams.frombytes(shingles)
+            self._sets = (frozenset(vocabulary.split("\n")) - {""}, frozenset(grams))
+        return self._sets
+
+    def _pack(self) -> tuple[str, bytes]:
+        if self._packed is None:
+            assert self._sets is not None
+            vocabulary, shingles = self._sets
+            self._packed = ("\n".join(sorted(vocabulary)), array.array("I", sorted(shingles)).tobytes())
+        return self._packed
+
+    def release(self) -> None:
+        """Hold the packed form alone from now on (the sets are made again if compared)."""
+        self._pack()
+        self._sets = None
 
     def __reduce__(self) -> tuple[Any, ...]:
-        # Pickled (from forked workers, into the store) as one string and one array rather than
-        # hundreds of objects: ten times less time for the thousands of articles of a large dossier.
-        shingles = array.array("I", sorted(self.shingles)).tobytes()
-        return _features, ("\n".join(self.vocabulary), shingles, "\n".join(self.numbers))
+        return Features.unpacking, (*self._pack(), "\n".join(sorted(self.numbers)))
 
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Features):
+            return NotImplemented
+        return (self.vocabulary, self.shingles, self.numbers) == (other.vocabulary, other.shingles, other.numbers)
 
-def _features(vocabulary: str, shingles: bytes, numbers: str) -> Features:
-    grams = array.array("I")
-    grams.frombytes(shingles)
-    return Features(frozenset(vocabulary.split("\n")) - {""}, frozenset(grams), frozenset(numbers.split("\n")) - {""})
+    def __hash__(self) -> int:
+        return hash((self.vocabulary, self.shingles, self.numbers))
+
+    def __repr__(self) -> str:
+        return f"Features({len(self.vocabulary)} words, {len(self.shingles)} shingles, numbers={sorted(self.numbers)})"
 
 
 def tokens(text: str) -> list[str]:
