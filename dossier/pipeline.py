@@ -216,6 +216,9 @@ def build(
     else:
         written = publish(out, files, bundles, replace(PAGEFIND, build=index))
         if memo is None:
+            # The site is written: its bytes need not be held while the store is written (peak memory).
+            del files
+            rendered.files.clear()
             _keep(content_dir, checked, work, rendered, kept)
         else:
             memo["written"] = with_marker(rendered.files)  # shards.json is the live index's from now on
