@@ -76,10 +76,10 @@ def recall(content: Path) -> dict[str, Any]:
             # a store of other code is not read whole (it holds hundreds of MB for a large dossier).
             if pickle.load(file) != (*_header(), os.fspath(content.resolve())):
                 return {}
-            kept = pickle.load(file)
+            parts = pickle.load(file)
+            return {part: pickle.load(file) for part in parts}
     except _UNREADABLE:
         return {}
-    return kept if isinstance(kept, dict) else {}
 
 
 def keep(content: Path, kept: dict[str, Any]) -> None:
@@ -90,7 +90,11 @@ def keep(content: Path, kept: dict[str, Any]) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(tmp, "wb") as file:
             pickle.dump((*_header(), os.fspath(content.resolve())), file, protocol=pickle.HIGHEST_PROTOCOL)
-            pickle.dump(kept, file, protocol=pickle.HIGHEST_PROTOCOL)
+            # Part by part: pickle remembers every object it wrote until the end of a dump, millions of them
+            # at thousands of articles (an object shared by two parts is written twice).
+            pickle.dump(list(kept), file, protocol=pickle.HIGHEST_PROTOCOL)
+            for value in kept.values():
+                pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
     except OSError:
         pass
