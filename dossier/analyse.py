@@ -73,11 +73,10 @@ def analyse(content: Content, memo: dict[Any, Any] | None = None) -> Analysis:
         if memo.get("pairs", (None,))[0] != same:
             memo["pairs"] = (same, tuple(scored_pairs(texts, feats)))
         similarities = memo["pairs"][1]
+        for f in feats:  # a one-off build's findings go to the store, not compared again
+            f.release()
     else:
         similarities = tuple(scored_pairs(texts, feats, similar))
-    if memo is not None and similar is None:  # a one-off build's findings go to the store, not compared again
-        for f in feats:
-            f.release()
     numbers = {ident: f.numbers for (ident, _, _), (_, _, f, _) in zip(texts, per_article, strict=True)}
     named = {ident: entities for (ident, _, _), (_, _, _, entities) in zip(texts, per_article, strict=True)}
     pairs = article_pairs(content.articles, similarities, originals, named, numbers)

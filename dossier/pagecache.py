@@ -211,8 +211,8 @@ class PageCache:
         cached = self._pages.get(page.path)
         if key is not None and cached is not None and cached[0] == key:
             return cached[1]
-        stored = self.stored.get(page.path)
-        if key is not None and stored is not None and stored[0] == key:
+        stored = self._stored(page.path, key)
+        if stored is not None:
             html = zlib.decompress(stored[1])
         else:
             html = render_page(self._env, page, site, *extra)
@@ -228,9 +228,14 @@ class PageCache:
             self.begin()
         assert self._env is not None
         key = self.key(page, site, extra)
-        stored = self.stored.get(page.path)
-        if key is not None and stored is not None and stored[0] == key:
+        stored = self._stored(page.path, key)
+        if stored is not None:
             return zlib.decompress(stored[1]), stored
         html = render_page(self._env, page, site, *extra)
         self.rendered.append(page.path)
         return html, None if key is None else (key, zlib.compress(html, 1))
+
+    def _stored(self, path: str, key: bytes | None) -> Stored | None:
+        """The stored page at `path` if it was rendered from the inputs `key` stands for."""
+        stored = self.stored.get(path)
+        return stored if key is not None and stored is not None and stored[0] == key else None

@@ -91,12 +91,12 @@ def _render(
     """render; in a preview session (`memo`), after an edit of article texts alone, their stories alone;
     otherwise reusing the `stored` pages of an earlier process whose inputs are unchanged."""
     if memo is None:
-        kept = None
+        pages = None
         if draw is None:
-            kept = PageCache(templates, stored)
-            kept.begin()
-            kept.warm()
-        return render(checked.content, checked.analysis, content_dir, templates, draw, bodies, kept)
+            pages = PageCache(templates, stored)
+            pages.begin()
+            pages.warm()
+        return render(checked.content, checked.analysis, content_dir, templates, draw, bodies, pages)
     looks = templates_digest(templates)
     earlier: LastRendered | None = memo.pop("site", None)  # put back once rendering has succeeded
     rendered = None
@@ -121,8 +121,8 @@ def _return_freed_memory() -> None:
 
 
 def _keep(content_dir: Path, checked: Checked, work: dict[str, Any], rendered: Rendered, kept: dict[str, Any]) -> None:
-    """Store what this build made of each part of the content for the next process (store.py), unless
-    that is what the store already holds (`kept`: what it held)."""
+    """Store what this build made of each part of the content for the next process (store.py);
+    `kept`: what the store held."""
     analysis = {part: work["analysis"][part] for part in ("forms", "articles", "pairs") if part in work["analysis"]}
     content = checked.content
     quotes = story_quotes(content)
@@ -131,24 +131,7 @@ def _keep(content_dir: Path, checked: Checked, work: dict[str, Any], rendered: R
     readers = {a.body: reader_text(a.body) for a in content.articles}
     pages = rendered.stored
     new = {"load": checked.parsed, "analysis": analysis, "bodies": bodies, "readers": readers, "pages": pages}
-    if kept and _same(kept, new):
-        return
-    store.keep(content_dir, new)
-
-
-def _same(old: dict[str, Any], new: dict[str, Any]) -> bool:
-    """Whether `new` holds what `old` does, told by what each of their entries was made from."""
-
-    def made_from(kept: dict[str, Any]) -> tuple[Any, ...]:
-        analysis, parsed = kept.get("analysis", {}), kept.get("load", {})
-        return (
-            analysis.get("forms"), analysis.get("pairs", (None,))[0], analysis.get("articles", {}).keys(),
-            kept.get("bodies", {}).keys(), kept.get("readers", {}).keys(), parsed.get("articles", {}).keys(),
-            {key: text for key, (text, _) in parsed.get("files", {}).items()},
-            {path: key for path, (key, _) in kept.get("pages", {}).items()},
-        )  # fmt: skip
-
-    return made_from(old) == made_from(new)
+    store.keep(content_dir, new, kept)
 
 
 def build(

@@ -45,6 +45,11 @@ def _header() -> tuple[Any, ...]:
     return FORMAT, code_digest(), tuple(_version(name) for name in MADE_WITH)
 
 
+def _header_of(content: Path) -> tuple[Any, ...]:
+    """A store's header: what wrote it, and (last, see _prune) the content folder it is of."""
+    return *_header(), os.fspath(content.resolve())
+
+
 def _version(name: str) -> str:
     try:
         return metadata.version(name)
@@ -74,7 +79,7 @@ def recall(content: Path) -> dict[str, Any]:
         with open(_path(content), "rb") as file:
             # The user's own cache folder, written by this code: trusted like it. The header first, so that
             # a store of other code is not read whole (it holds hundreds of MB for a large dossier).
-            if pickle.load(file) != (*_header(), os.fspath(content.resolve())):
+            if pickle.load(file) != _header_of(content):
                 return {}
             parts = pickle.load(file)
             return {part: pickle.load(file) for part in parts}
@@ -82,14 +87,17 @@ def recall(content: Path) -> dict[str, Any]:
         return {}
 
 
-def keep(content: Path, kept: dict[str, Any]) -> None:
-    """Replace the store of `content`; one that cannot be written only makes the next build slower."""
+def keep(content: Path, kept: dict[str, Any], earlier: dict[str, Any]) -> None:
+    """Replace the store of `content`, unless it holds what `earlier` (what it held) did; a store that
+    cannot be written only makes the next build slower."""
+    if earlier and _made_from(earlier) == _made_from(kept):
+        return
     path = _path(content)
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(tmp, "wb") as file:
-            pickle.dump((*_header(), os.fspath(content.resolve())), file, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(_header_of(content), file, protocol=pickle.HIGHEST_PROTOCOL)
             # Part by part: pickle remembers every object it wrote until the end of a dump, millions of them
             # at thousands of articles (an object shared by two parts is written twice).
             pickle.dump(list(kept), file, protocol=pickle.HIGHEST_PROTOCOL)
@@ -101,6 +109,17 @@ def keep(content: Path, kept: dict[str, Any]) -> None:
     finally:
         tmp.unlink(missing_ok=True)
     _prune(path.parent)
+
+
+def _made_from(kept: dict[str, Any]) -> tuple[Any, ...]:
+    """What the entries of a store were made from: their keys (see the module's docstring)."""
+    analysis, parsed = kept.get("analysis", {}), kept.get("load", {})
+    return (
+        analysis.get("forms"), analysis.get("pairs", (None,))[0], analysis.get("articles", {}).keys(),
+        kept.get("bodies", {}).keys(), kept.get("readers", {}).keys(), parsed.get("articles", {}).keys(),
+        {key: text for key, (text, _) in parsed.get("files", {}).items()},
+        {path: key for path, (key, _) in kept.get("pages", {}).items()},
+    )  # fmt: skip
 
 
 def _prune(folder: Path) -> None:
