@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
+from functools import partial
 from typing import Any
 
 from .discrepancies import discrepancies
 from .findings import Analysis, ArticlePair, MixedScriptWord, NameUse
 from .model import Article, Content
-from .names import entity_forms, matcher_for, name_uses
+from .names import EntityForms, entity_forms, matcher_for, name_uses
 from .parallel import map_forked
 from .scripts import NameIndex, mixed_script_words, name_key
 from .similarity import REWRITE_THRESHOLD, Features, features, jaccard, scored_pairs
@@ -44,20 +45,13 @@ def analyse(content: Content, memo: dict[Any, Any] | None = None) -> Analysis:
     texts = [(a.id, a.language, reader_text(a.body)) for a in content.articles]
     forms = entity_forms(content.entities)
     every_form = NameIndex.build((e.id, (e.name, *e.variants, *e.misspellings)) for e in content.entities)
-
-    def one(article: tuple[str, str, str]) -> ArticleFindings:
-        ident, language, text = article
-        uses = name_uses(forms, [article])
-        named = frozenset(use.entity for use in uses)
-        return uses, mixed_script_words(ident, text, every_form), features(text, language), named
-
     # What each article yields on its own; the rest compares articles. Keyed by the article's
     # (id, language, text); valid while the entity forms are those it was computed with.
     kept = memo.get("articles", {}) if memo is not None and memo.get("forms") == (forms, every_form) else {}
     todo = [article for article in texts if article not in kept]
     for language in {language for _, language, _ in todo}:
         matcher_for(forms, language)  # compiled once, before the work is shared out
-    found = dict(zip(todo, map_forked(one, todo), strict=True))
+    found = dict(zip(todo, map_forked(partial(article_findings, (forms, every_form)), todo), strict=True))
     per_article = [found[article] if article in found else kept[article] for article in texts]
     if memo is not None:
         memo["forms"] = (forms, every_form)
@@ -89,6 +83,14 @@ def analyse(content: Content, memo: dict[Any, Any] | None = None) -> Analysis:
         groups=groups([a.id for a in content.articles], pairs),
         timeline=timeline(content),
     )
+
+
+def article_findings(forms: tuple[EntityForms, NameIndex], article: tuple[str, str, str]) -> ArticleFindings:
+    """What one (id, language, reader text) article yields on its own, by (entity_forms, NameIndex) `forms`."""
+    ident, language, text = article
+    uses = name_uses(forms[0], [article])
+    named = frozenset(use.entity for use in uses)
+    return uses, mixed_script_words(ident, text, forms[1]), features(text, language), named
 
 
 def _digest(texts: Iterable[tuple[str, str, str]]) -> bytes:

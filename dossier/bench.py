@@ -54,7 +54,7 @@ class Result:
     noop_written: int
     edit_page_s: float
     edit_search_s: float
-    edit_settle_s: float  # after that, until the edited page's search shard is rebuilt (the preview does it when idle)
+    edit_settle_s: float  # then until the edit is confirmed and its search shard rebuilt (the preview: when idle)
     pagefind_only_s: float
     peak_rss_mb: float
     pagefind_rss_mb: float  # the largest Pagefind process of the cold build (one shard)
@@ -166,7 +166,8 @@ def run_bench(articles: int, languages: int, seed: int, repeat: int, keep: Path 
 def _edit_timings(content: Path, out: Path, repeat: int) -> list[tuple[float, float, float]]:
     """For each edit of one article, as the preview server rebuilds (`IncrementalBuilder`): seconds until its
     page (and every page depending on it) is on disk, until search finds its new version, and then how long
-    rebuilding its search shard takes (which the preview does once idle, without holding up the next edit).
+    rebuilding its search shard takes, with the build of the whole content that confirms a short way (which the
+    preview does once idle, without holding up the next edit).
 
     Pages go live before the edit is indexed; the moment between is when the builder starts indexing, and
     the edited page is read back then to make sure it is new.
@@ -220,7 +221,7 @@ def table(result: Result) -> str:
         ("no-op rebuild", f"{result.noop_s:.2f} s ({result.noop_written} files written)"),
         ("one article edited: page", f"{result.edit_page_s:.2f} s"),
         ("one article edited: search", f"{result.edit_search_s:.2f} s"),
-        ("  then its search shard rebuilt", f"{result.edit_settle_s:.2f} s"),
+        ("  then confirmed, its shard rebuilt", f"{result.edit_settle_s:.2f} s"),
         ("peak RSS, dossier", f"{result.peak_rss_mb:.0f} MB"),
         ("peak RSS, Pagefind in the build", f"{result.pagefind_rss_mb:.0f} MB"),
         ("peak RSS, Pagefind alone", f"{result.pagefind_only_rss_mb:.0f} MB"),

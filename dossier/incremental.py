@@ -11,7 +11,9 @@ key, a digest of everything the page is rendered from, changed.
 Building every page's view to compute its key still costs seconds at thousands of articles, so
 one kind of edit, the most common, takes a shorter way: when only the texts of some articles
 changed and the analysis shows the same (no name, pair or group moved), every page but their
-stories is as before, and only those are built (render.texts_changed says why that holds).
+stories is as before, and only those are built (render.texts_changed says why that holds). And when the
+watcher says only article files changed, a shorter way (quickedit.py) checks that from those files alone,
+without loading the whole content, writes what the edit changes, and leaves a whole build to `settle`.
 
 Everything else — captures, assets, the write and the search index — goes through the ordinary
 pipeline; after the session's first build it writes only the files that changed (the edited
@@ -31,6 +33,7 @@ from typing import Any
 from . import store
 from .pagecache import PageCache
 from .pipeline import Built, build
+from .quickedit import edited_articles, rebuild_texts
 from .render import TEMPLATES
 
 
@@ -42,11 +45,13 @@ class Step:
     pages: int  # pages in the site
     rendered: tuple[str, ...]  # output paths of the pages rendered again
     elapsed_ms: float
+    texts_only: bool = False  # whether it took the short way after an edit of article texts (quickedit.py)
 
     def summary(self, verb: str = "rebuilt") -> str:
         report = self.built.report
+        way = " (article texts alone)" if self.texts_only else ""
         return (
-            f"{verb} in {self.elapsed_ms:.0f} ms: {len(self.rendered)} of {self.pages} pages rendered, "
+            f"{verb} in {self.elapsed_ms:.0f} ms{way}: {len(self.rendered)} of {self.pages} pages rendered, "
             f"{len(report.written)} files written, {report.unchanged} unchanged, {len(report.removed)} removed"
         )
 
@@ -79,31 +84,48 @@ class IncrementalBuilder:
         self.search = search
         self.cache = PageCache(templates)
         self.memo: dict[Any, Any] = {}  # what each article yields (analysis, highlighted body), kept between builds
+        self.clean = False  # whether the last build went through
 
     def build(self, stage: Callable[[str], None] = lambda _name: None, changed: Iterable[str] = ()) -> Step:
         """One rebuild; raises ContentError (nothing written) like `pipeline.build`.
 
         After the first, each rebuild writes only the files that changed, pages first (the story of an
         edited article in `changed`, the files that changed, before any other), then rebuilds the search
-        bundles of changed pages.
+        bundles of changed pages. When `changed` lists article files alone and only their texts changed, it
+        may take a short way (quickedit.py) that `settle` confirms.
         """
         started = time.perf_counter()
         if not self.memo:  # the session's first build starts from what the last build of the content kept
             self.memo["kept"] = store.recall(self.content_dir)
             self.cache.stored = self.memo["kept"].get("pages", {})
         self.cache.begin()
+        # The short way (quickedit.py) starts from the last build: only when that one went through, with search
+        # as it is now.
+        short = self.clean and changed and (self.memo.get("search") is not None) == self.search
+        self.clean = False
         try:
-            built = build(
-                self.content_dir,
-                self.out,
-                self.display,
-                self.templates,
-                self.search,
-                draw=self.cache.draw,
-                memo=self.memo,
-                stage=stage,
-                edited=_story_of(changed),
-            )
+            names = edited_articles(self.content_dir, changed) if short else None
+            report = None
+            if names:
+                report = rebuild_texts(
+                    self.memo, self.content_dir, self.out, self.display, self.templates, self.cache.draw, names, stage
+                )
+            if report is not None:
+                built = Built(None, report)
+            else:
+                built = build(
+                    self.content_dir,
+                    self.out,
+                    self.display,
+                    self.templates,
+                    self.search,
+                    draw=self.cache.draw,
+                    memo=self.memo,
+                    stage=stage,
+                    edited=_story_of(changed),
+                )
+                self.memo.pop("quick", None)
+            self.clean = True
         finally:
             # What the session keeps (millions of objects at thousands of articles) would otherwise be walked
             # by every full garbage collection during the next rebuild, a second each; tidy() collects it when idle.
@@ -113,10 +135,19 @@ class IncrementalBuilder:
         pages = {page.path for page in site.rendered.pages} if site else self.cache.seen
         self.cache.commit(pages)
         elapsed = (time.perf_counter() - started) * 1000
-        return Step(built, len(pages), tuple(self.cache.rendered), elapsed)
+        return Step(built, len(pages), tuple(self.cache.rendered), elapsed, report is not None)
+
+    def confirm(self) -> Step | None:
+        """After builds that took the short way (quickedit.py), a build of the whole content; None if none did."""
+        return self.build() if self.memo.get("quick") else None
 
     def settle(self, cancelled: Callable[[], bool] = lambda: False) -> bool:
-        """Rebuild the search shards the last builds left outdated (index.LiveIndex.settle); False if cancelled."""
+        """What waits for the preview to be idle: `confirm`, then rebuilding the search shards the last builds
+        left outdated (index.LiveIndex.settle); False if cancelled."""
+        if self.memo.get("quick"):
+            if cancelled():
+                return False
+            self.confirm()
         live = self.memo.get("search")
         return live.settle(cancelled) if live is not None else True
 

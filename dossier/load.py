@@ -541,7 +541,19 @@ def _article(
     return _ARTICLES[key]
 
 
-def _is_article_file(name: str) -> bool:
+def load_article(root: Path, display_root: str | None, name: str) -> tuple[Article | None, tuple[Problem, ...]]:
+    """The article in file `articles/<name>`, read as `load` reads it, with its problems."""
+    reader = FileReader(root, display_root if display_root is not None else os.fspath(root))
+    relative = f"articles/{name}"
+    problems: list[Problem] = []
+    text = reader.read(relative, problems)
+    if text is None:
+        return None, tuple(problems)
+    article, found = _article(name[: -len(".md")], text, reader.display(relative), {}, {})
+    return article, (*problems, *found)
+
+
+def is_article_file(name: str) -> bool:
     # editors' swap and backup files are not content
     return name.endswith(".md") and not name.startswith((".", "#", "~"))
 
@@ -634,7 +646,7 @@ def load(root: Path, display_root: str | None = None, earlier: Parsed | None = N
 
     articles: list[Article] = []
     articles_dir = root / "articles"
-    names = sorted(n for n in os.listdir(articles_dir) if _is_article_file(n)) if articles_dir.is_dir() else []
+    names = sorted(n for n in os.listdir(articles_dir) if is_article_file(n)) if articles_dir.is_dir() else []
     for name in names:
         article_id = name[: -len(".md")]
         known["article"].add(article_id)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property, wraps
+from functools import cached_property, update_wrapper
 from types import MappingProxyType
-from typing import Literal, TypeVar
+from typing import Generic, Literal, TypeVar
 
 from .dates import PartialDate
 
@@ -170,18 +170,23 @@ T = TypeVar("T")
 C = TypeVar("C")
 
 
-def keep_latest(compute: Callable[[C], T]) -> Callable[[C], T]:
+class keep_latest(Generic[C, T]):
     """`compute`, remembered for the two latest arguments by identity: a build asks about one content (or
     analysis), page after page, and the preview's rebuild compares it with the one before."""
-    last: list[tuple[C, T]] = []
 
-    @wraps(compute)
-    def remembered(content: C) -> T:
-        for seen, value in last:
+    def __init__(self, compute: Callable[[C], T]) -> None:
+        self.compute = compute
+        self.last: list[tuple[C, T]] = []
+        update_wrapper(self, compute)
+
+    def __call__(self, content: C) -> T:
+        for seen, value in self.last:
             if seen is content:
                 return value
-        value = compute(content)
-        last[:] = [(content, value), *last[:1]]
+        value = self.compute(content)
+        self.remember(content, value)
         return value
 
-    return remembered
+    def remember(self, content: C, value: T) -> None:
+        """Take `value` as what `compute` gives for `content` (worked out otherwise, and faster)."""
+        self.last[:] = [(content, value), *self.last[:1]]

@@ -21,7 +21,7 @@ from .pagecache import PageCache
 from .render import TEMPLATES, PageRenderer, Rendered, Stored, render, render_stories, templates_digest, texts_changed
 from .text import read_all, reader_text, remember_reader_text
 from .validate import validate
-from .views import story_quotes
+from .views import Index, story_quotes
 from .write import WriteReport, check_output_folder, publish, remove_leftovers, update, with_marker
 
 
@@ -77,6 +77,7 @@ class LastRendered:
     templates: bytes  # render.templates_digest of the templates it was rendered with
     checked: Checked
     rendered: Rendered
+    index: Index  # the lookup tables it was rendered with
 
 
 def _render(
@@ -100,16 +101,18 @@ def _render(
     looks = templates_digest(templates)
     earlier: LastRendered | None = memo.pop("site", None)  # put back once rendering has succeeded
     rendered = None
+    index = Index(checked.content, checked.analysis, bodies)
     if earlier is not None and draw is not None and earlier.templates == looks:
         before = (earlier.checked.content, earlier.checked.analysis)
         changed = texts_changed(before, (checked.content, checked.analysis))
         if changed is not None:
             rendered = render_stories(
-                earlier.rendered, checked.content, checked.analysis, content_dir, templates, draw, bodies, changed
+                earlier.rendered, checked.content, checked.analysis, content_dir, templates, draw, bodies, changed,
+                index,
             )
     if rendered is None:
-        rendered = render(checked.content, checked.analysis, content_dir, templates, draw, bodies)
-    memo["site"] = LastRendered(looks, checked, rendered)
+        rendered = render(checked.content, checked.analysis, content_dir, templates, draw, bodies, index=index)
+    memo["site"] = LastRendered(looks, checked, rendered, index)
     return rendered
 
 

@@ -20,7 +20,7 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 from xml.sax.saxutils import escape
@@ -124,6 +124,20 @@ class Lookups:
     versions: Mapping[str, tuple[Article, ...]]  # story id -> one article per language, original first
     translations: Mapping[str, tuple[Article, ...]]  # article id -> the articles that translate it
     topics: Mapping[str, tuple[str, ...]]  # article id -> topics of the claims it asserts, sorted
+
+    def with_texts(self, edited: Mapping[str, Article]) -> Lookups:
+        """These lookups for content that differs from theirs in the texts of the articles `edited` (by id)."""
+
+        def swap(articles: tuple[Article, ...]) -> tuple[Article, ...]:
+            return tuple(edited.get(a.id, a) for a in articles)
+
+        stories = {a.story for a in edited.values()} & self.versions.keys()
+        originals = {a.translation_of for a in edited.values()} & self.translations.keys()
+        return replace(
+            self,
+            versions={**self.versions, **{story: swap(self.versions[story]) for story in stories}},
+            translations={**self.translations, **{o: swap(self.translations[o]) for o in originals}},
+        )
 
     @classmethod
     def of(cls, content: Content) -> Lookups:
@@ -461,6 +475,17 @@ def feed(content: Content) -> bytes:
         lines += _entry(content, article)
     lines.append("</feed>")
     return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def feed_with_texts(written: bytes, content: Content, edited: Iterable[tuple[Article, Article]]) -> bytes | None:
+    """The feed of `content`, `written`, once the articles of `edited` (as they were, as they are) changed in
+    their texts alone: their entries made again, the rest as it is; None if an entry is not found once."""
+    for was, now in edited:
+        old, new = (("\n" + "\n".join(_entry(content, a)) + "\n").encode() for a in (was, now))
+        if written.count(old) != 1:
+            return None
+        written = written.replace(old, new)
+    return written
 
 
 def robots(content: Content) -> bytes:

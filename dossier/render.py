@@ -107,7 +107,7 @@ class KeptPages(Protocol):
         ...
 
 
-def _draw_one(
+def draw_one(
     make: PageBuilder, draw: PageRenderer, site: Mapping[str, Any], content: Content
 ) -> tuple[Page, bytes]:
     """Build and draw one page; it comes back without its (large) context."""
@@ -130,20 +130,22 @@ def render(
     draw: PageRenderer | None = None,
     bodies: Bodies | None = None,
     kept: KeptPages | None = None,
+    index: Index | None = None,
 ) -> Rendered:
-    """Every file of the site. `root` is the content folder (for captures); `bodies`: see views.Index.
+    """Every file of the site. `root` is the content folder (for captures); `bodies`: see views.Index;
+    `index`, one made beforehand of this content, analysis and bodies.
 
     Pages are rendered on every core unless `draw` is given; with `kept`, pages are drawn by it instead.
     """
     parallel = draw is None
     site = site_globals(content)
-    index = Index(content, analysis, bodies).warm()
+    index = (index or Index(content, analysis, bodies)).warm()
     builders = [*page_builders(index), partial(print_page, index)]
     one: Callable[[PageBuilder], tuple[Any, ...]]
     if kept is not None:
         one = partial(_draw_kept, kept=kept, site=site, content=content)
     else:
-        one = partial(_draw_one, draw=draw or partial(render_page, environment(templates)), site=site, content=content)
+        one = partial(draw_one, draw=draw or partial(render_page, environment(templates)), site=site, content=content)
     # The print page (the last builder, by far the largest) goes first.
     drawn = map_forked(one, builders, first=[len(builders) - 1]) if parallel else [one(make) for make in builders]
     if bodies is not None and not parallel:  # forked workers' bodies stay in the workers
@@ -172,13 +174,14 @@ def render_stories(
     draw: PageRenderer,
     bodies: Bodies,
     articles: set[str],
+    index: Index | None = None,
 ) -> Rendered:
     """The site `earlier` was, from this content but for the texts of `articles` (see texts_changed) and
     with the same templates: their stories rendered again, and every file not made from the content read
-    again. `bodies`: see views.Index; left holding the bodies of this content."""
+    again. `bodies`: see views.Index; left holding the bodies of this content. `index`: see render."""
     site = site_globals(content)
-    index = Index(content, analysis, bodies)
-    drawn = [_draw_one(partial(story_page, index, a), draw, site, content) for a in content.articles
+    index = index or Index(content, analysis, bodies)
+    drawn = [draw_one(partial(story_page, index, a), draw, site, content) for a in content.articles
              if a.id in articles]
     redrawn = {page.path: page for page, _ in drawn}
     pages = [redrawn.get(page.path, page) for page in earlier.pages]

@@ -422,12 +422,13 @@ class Rebuilder:
         report = step.built.report
         self.say(step.summary(verb))
         self.live.succeeded(changed=bool(report.written or report.removed))
-        # The edit is searchable already; its search shard is rebuilt now, unless another edit comes first.
+        # The edit is searchable already; now, unless another edit comes first, a build of the whole content
+        # confirms a short way's (IncrementalBuilder.confirm), and the edit's search shard is rebuilt.
         try:
             if self.builder.settle(lambda: self.pending() or self.stopping()) and not self.pending():
                 self.builder.tidy()
         except Exception as err:
-            self._failed(err, "search index update failed")
+            self._failed(err, "rebuild failed" if step.texts_only else "search index update failed")
 
     def _failed(self, err: Exception, failed: str) -> None:
         from .cli import print_problems  # prints exactly as `dossier check` does

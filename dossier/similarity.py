@@ -51,7 +51,7 @@ from __future__ import annotations
 import array
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import combinations
 from typing import Any
 
@@ -276,8 +276,10 @@ class CandidateIndex:
             self._count(k, 1)
         self.chosen: list[tuple[tuple[int, int], ...]] = [() for _ in self.sets]
         self.picks: Counter[tuple[int, int]] = Counter()
+        self.moved: set[tuple[int, int]] = set()  # pairs that joined or left the candidates; the caller empties it
         for k in range(len(self.sets)):
             self._choose(k)
+        self.moved.clear()
 
     def candidates(self) -> set[tuple[int, int]]:
         return set(self.picks)
@@ -311,6 +313,7 @@ class CandidateIndex:
             self.picks[pair] -= 1
             if not self.picks[pair]:
                 del self.picks[pair]
+                self.moved.add(pair)
         ranked = []
         for j in self.partners[k]:
             pair = (k, j) if k < j else (j, k)
@@ -318,7 +321,13 @@ class CandidateIndex:
                 ranked.append((-self.hits[pair], pair))
         self.chosen[k] = tuple(pair for _, pair in sorted(ranked)[:PARTNERS])
         for pair in self.chosen[k]:
+            if pair not in self.picks:
+                self.moved.add(pair)
             self.picks[pair] += 1
+
+    def candidates_of(self, k: int) -> set[tuple[int, int]]:
+        """The candidate pairs set k is in."""
+        return {pair for j in self.partners[k] if (pair := (k, j) if k < j else (j, k)) in self.picks}
 
     def update(self, k: int, items: frozenset) -> None:
         """Set k is now `items`."""
@@ -375,9 +384,7 @@ def scored_pairs(
     build of a preview session, keeps each language's CandidateIndex and the scores, so that an edit costs
     the pairs it touches.
     """
-    by_language: dict[str, list[int]] = {}
-    for index, (_, language, _) in enumerate(articles):
-        by_language.setdefault(language.split("-")[0].lower(), []).append(index)
+    by_language = _by_language(articles)
     if feats is None:
         feats = [features(text, language) for _, language, text in articles]
     # Each language's candidates by vocabulary and by copied passages: a few large tasks, shared out when large.
@@ -387,22 +394,91 @@ def scored_pairs(
         found = map_forked(lambda task: _candidates(*task, feats), tasks, min_tasks=2 if worth_sharing else 0)
         return [(articles[i][0], articles[j][0], round(score(feats[i], feats[j]), 4)) for i, j in _union(found)]
     ids = [ident for ident, _, _ in articles]
+    languages = memo["languages"] = {language: [ids[m] for m in members] for language, members in by_language.items()}
     found = [
-        _kept_candidates(memo.setdefault((language, kind), {}), [ids[m] for m in members], members, kind, feats)
+        _kept_candidates(memo.setdefault((language, kind), {}), languages[language], members, kind, feats)
         for language, members in by_language.items()
         for kind in ("vocabulary", "shingles")
     ]
     scores = memo.setdefault("scores", {})
-    out = []
-    for i, j in _union(found):
-        key = (ids[i], ids[j])
-        kept = scores.get(key)
-        if kept is None or kept[0] is not feats[i] or kept[1] is not feats[j]:
-            kept = scores[key] = (feats[i], feats[j], round(score(feats[i], feats[j]), 4))
-        out.append((ids[i], ids[j], kept[2]))
+    out = [(ids[i], ids[j], _kept_score(scores, ids[i], ids[j], feats[i], feats[j])) for i, j in _union(found)]
     if len(scores) > 4 * len(out) + 1000:  # forget pairs no longer compared
         shown = {(a, b) for a, b, _ in out}
         memo["scores"] = {key: value for key, value in scores.items() if key in shown}
+    return out
+
+
+def _language_key(language: str) -> str:
+    return language.split("-")[0].lower()
+
+
+def _by_language(articles: Sequence[tuple[str, str, str]]) -> dict[str, list[int]]:
+    """Language (without region) -> the places of its articles."""
+    by_language: dict[str, list[int]] = {}
+    for index, (_, language, _) in enumerate(articles):
+        by_language.setdefault(_language_key(language), []).append(index)
+    return by_language
+
+
+def _kept_score(scores: dict, a: str, b: str, fa: Features, fb: Features) -> float:
+    """The score of articles a and b, kept in `scores` while their features are the same objects."""
+    kept = scores.get((a, b))
+    if kept is None or kept[0] is not fa or kept[1] is not fb:
+        kept = scores[(a, b)] = (fa, fb, round(score(fa, fb), 4))
+    return kept[2]
+
+
+def rescored(
+    memo: dict,
+    edited: Mapping[str, str],
+    features_of: Callable[[str], Features],
+    before: Callable[[str, str], float | None],
+) -> dict[tuple[str, str], tuple[float | None, float | None]] | None:
+    """The scores the edit of the articles `edited` (id -> language) moves since scored_pairs last scored
+    with `memo`: (a, b) -> (`before`'s score, the score now), None where the pair is no candidate, for each
+    pair whose score this edit changed. `features_of` gives each article's features as they are now.
+    `memo` is brought up to date; None when it holds no candidate index to update.
+
+    An edit moves the scores of the edited articles' pairs, and the candidacy of the pairs whose probes
+    its features reorder (CandidateIndex.update): those alone are looked at, not every article's.
+    """
+    languages: dict[str, list[str]] = memo.get("languages", {})  # each language's articles, in content order
+    scores = memo.setdefault("scores", {})
+    out: dict[tuple[str, str], tuple[float | None, float | None]] = {}
+    by_language: dict[str, list[str]] = {}
+    for ident, language in edited.items():
+        by_language.setdefault(_language_key(language), []).append(ident)
+    for language, idents in by_language.items():
+        ids = languages.get(language, [])
+        if not set(idents) <= set(ids):
+            return None
+        touched = [ids.index(ident) for ident in idents]
+        if len(ids) <= ALL_PAIRS_LIMIT:  # every pair is a candidate (see _candidates)
+            looked = {(min(p, q), max(p, q)) for p in touched for q in range(len(ids)) if q != p}
+            indexes = []
+        else:
+            looked, indexes = set(), []
+            for kind in ("vocabulary", "shingles"):
+                kept = memo.get((language, kind), {})
+                index = kept.get("index")
+                if index is None or kept.get("ids") is not ids:
+                    return None
+                index.moved.clear()
+                for p in touched:
+                    items = getattr(features_of(ids[p]), kind)
+                    if items is not index.sets[p]:
+                        index.update(p, items)
+                looked |= index.moved
+                index.moved.clear()
+                for p in touched:
+                    looked |= index.candidates_of(p)
+                indexes.append(index)
+        for p, q in looked:
+            a, b = ids[p], ids[q]
+            candidate = not indexes or any((p, q) in index.picks for index in indexes)
+            now = _kept_score(scores, a, b, features_of(a), features_of(b)) if candidate else None
+            if before(a, b) != now:
+                out[(a, b)] = (before(a, b), now)
     return out
 
 
@@ -424,6 +500,7 @@ def _kept_candidates(
     else:
         for k in changed:
             index.update(k, sets[k])
+        index.moved.clear()  # rescored's
     kept.update(ids=ids, index=index)
     return [(members[i], members[j]) for i, j in index.candidates()]
 

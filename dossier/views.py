@@ -173,6 +173,16 @@ class Index:
         other.links, other._refs = links, {}
         return other
 
+    def with_texts(self, content: Content, bodies: Bodies) -> Index:
+        """This index for `content`, which differs from its own in article texts alone, with an analysis
+        that shows the same: its tables that hold no article are shared, the others made again."""
+        other = copy.copy(self)
+        other.content, other.articles = content, content.article_by_id
+        other._earlier, other._bodies, other._refs = bodies, {}, {}
+        for name in ("articles_by_source", "articles_by_story"):
+            other.__dict__.pop(name, None)
+        return other
+
     def warm(self) -> Index:
         """Compute every lookup table now, so that forked workers share them instead of each building its own."""
         for name, value in type(self).__dict__.items():

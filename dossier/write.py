@@ -185,19 +185,23 @@ def update(
     written: dict[str, bytes],
     first: str | None = None,
     before: Callable[[set[str]], None] = lambda _touched: None,
+    whole: bool = True,
 ) -> WriteReport:
     """The preview server's write: what changed since its last build, file by file.
 
     `written` holds the bytes of every file this process put in `out` (a full `publish` first); it is
     kept up to date. Each file is replaced atomically, `first` before the others; `before` is told
     which files will be replaced or removed before any is. The search index is the caller's (index.LiveIndex).
+    Unless `whole`, `files` are only some of the site's files, the others as written: none is removed.
     """
-    files = with_marker(files)
+    if whole:
+        files = with_marker(files)
     folder = os.fspath(out)
     changed = sorted((p for p, data in files.items()
                       if written.get(p) != data or not os.path.isfile(os.path.join(folder, p))),
                      key=lambda p: p != first)  # fmt: skip
-    removed = sorted(set(written) - set(files))
+    removed = sorted(set(written) - set(files)) if whole else []
+    unchanged = len(files if whole else {**written, **files}) - len(changed)
     before(set(changed) | set(removed))
     for path in changed:
         atomic_write(out / path, files[path])
@@ -206,7 +210,7 @@ def update(
         (out / path).unlink(missing_ok=True)
         del written[path]
         _remove_empty_parents(out, (out / path).parent)
-    return WriteReport(tuple(changed), len(files) - len(changed), tuple(removed))
+    return WriteReport(tuple(changed), unchanged, tuple(removed))
 
 
 def _remove_empty_parents(out: Path, folder: Path) -> None:

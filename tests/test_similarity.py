@@ -140,8 +140,12 @@ def test_a_kept_candidate_index_gives_what_counting_afresh_gives_after_every_cha
     for k, items in changes:
         k %= len(sets)
         sets[k] = items
+        before = index.candidates()
         index.update(k, items)
         assert index.candidates() == rare_feature_candidates(sets, size=size, min_hits=min_hits, rare=rare)
+        assert index.moved >= before ^ index.candidates()  # every pair that joined or left is told
+        index.moved.clear()
+        assert index.candidates_of(k) == {pair for pair in index.candidates() if k in pair}
 
 
 def test_kept_scores_equal_scores_counted_afresh_after_edits() -> None:
@@ -162,3 +166,35 @@ def test_kept_scores_equal_scores_counted_afresh_after_edits() -> None:
         for n in rng.sample(range(len(articles)), 3):  # three articles rewritten, one copied from another
             ident, language, _ = articles[n]
             articles[n] = (ident, language, articles[n - 1][2] if round_ % 2 else text())
+
+
+@pytest.mark.parametrize("count", [similarity.ALL_PAIRS_LIMIT // 2, similarity.ALL_PAIRS_LIMIT + 40])
+def test_rescored_tells_every_score_an_edit_moves(count: int) -> None:
+    """What `rescored` says an edit moved, applied to the scores before it, gives the scores counted afresh;
+    with a CandidateIndex (more articles than ALL_PAIRS_LIMIT) and without."""
+    words = [f"word{n:03d}" for n in range(400)]
+    rng = random.Random(11)
+
+    def text() -> str:
+        return " ".join(rng.choice(words) for _ in range(60))
+
+    articles = [(f"a{n:03d}", "en", text()) for n in range(count)]
+    feats = {ident: features(t, "en") for ident, _, t in articles}
+    memo: dict = {}
+    scores = {(a, b): score for a, b, score in scored_pairs(articles, list(feats.values()), memo)}
+    for round_ in range(5):
+        n = rng.randrange(len(articles))
+        ident, language, old = articles[n]
+        # rewritten, copied from another (a new rewrite pair), or half of it dropped
+        new = [text(), articles[n - 1][2], old[: len(old) // 2]][round_ % 3]
+        articles[n] = (ident, language, new)
+        feats[ident] = features(new, language)
+        moved = similarity.rescored(memo, {ident: language}, feats.__getitem__, lambda a, b, s=scores: s.get((a, b)))
+        assert moved is not None
+        afresh = {(a, b): score for a, b, score in scored_pairs(articles, list(feats.values()))}
+        assert moved == {
+            pair: (scores.get(pair), afresh.get(pair))
+            for pair in scores.keys() | afresh.keys()
+            if scores.get(pair) != afresh.get(pair)
+        }
+        scores = afresh
