@@ -63,6 +63,10 @@ def _story_of(changed: Iterable[str]) -> str | None:
     return stories.pop() if len(stories) == 1 else None
 
 
+class _Cancelled(Exception):
+    """A confirming build stopped for an edit that came meanwhile."""
+
+
 class IncrementalBuilder:
     """`pipeline.build`, again and again, reusing the pages whose inputs did not change.
 
@@ -137,17 +141,27 @@ class IncrementalBuilder:
         elapsed = (time.perf_counter() - started) * 1000
         return Step(built, len(pages), tuple(self.cache.rendered), elapsed, report is not None)
 
-    def confirm(self) -> Step | None:
-        """After builds that took the short way (quickedit.py), a build of the whole content; None if none did."""
-        return self.build() if self.memo.get("quick") else None
+    def confirm(self, cancelled: Callable[[], bool] = lambda: False) -> Step | None:
+        """After builds that took the short way (quickedit.py), a build of the whole content; None if none did,
+        or if `cancelled` says so before it renders (it has written nothing then, and is done again later)."""
+        if not self.memo.get("quick") or cancelled():
+            return None
+
+        def stage(name: str) -> None:
+            if name == "rendering" and cancelled():
+                raise _Cancelled
+
+        try:
+            return self.build(stage)
+        except _Cancelled:
+            self.clean = True  # as the last build left it: nothing was rendered or written
+            return None
 
     def settle(self, cancelled: Callable[[], bool] = lambda: False) -> bool:
         """What waits for the preview to be idle: `confirm`, then rebuilding the search shards the last builds
         left outdated (index.LiveIndex.settle); False if cancelled."""
-        if self.memo.get("quick"):
-            if cancelled():
-                return False
-            self.confirm()
+        if self.confirm(cancelled) is None and self.memo.get("quick"):
+            return False
         live = self.memo.get("search")
         return live.settle(cancelled) if live is not None else True
 

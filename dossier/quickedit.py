@@ -82,6 +82,7 @@ def rebuild_texts(
         return None
     stage("checking")
     content = site.checked.content
+    first = f"stories/{min(names).removesuffix('.md')}/index.html"  # a story edited now, before any other file
     names = {*memo.get("quick", ()), *names}
     edited: list[tuple[Article, Article]] = []
     for name in sorted(names):
@@ -118,7 +119,6 @@ def rebuild_texts(
     stage("writing")
     live = memo.get("search")
     before = partial(live.before_write, live.bundles) if live is not None else (lambda _touched: None)
-    first = f"stories/{edited[-1][1].id}/index.html"
     report = update(out, files, written, first=first, before=before, whole=False)
     memo["quick"] = names
     if live is not None:

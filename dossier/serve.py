@@ -422,13 +422,26 @@ class Rebuilder:
         report = step.built.report
         self.say(step.summary(verb))
         self.live.succeeded(changed=bool(report.written or report.removed))
+
+        def waiting() -> bool:
+            return self.pending() or self.stopping()
+
         # The edit is searchable already; now, unless another edit comes first, a build of the whole content
         # confirms a short way's (IncrementalBuilder.confirm), and the edit's search shard is rebuilt.
         try:
-            if self.builder.settle(lambda: self.pending() or self.stopping()) and not self.pending():
+            confirmed = self.builder.confirm(waiting)
+        except Exception as err:
+            self._failed(err, "rebuild failed")
+            return
+        if confirmed is not None and (confirmed.built.report.written or confirmed.built.report.removed):
+            # an edit saved while it ran, or one no watcher told of
+            self.say(confirmed.summary("confirmed"))
+            self.live.succeeded(changed=True)
+        try:
+            if self.builder.settle(waiting) and not self.pending():
                 self.builder.tidy()
         except Exception as err:
-            self._failed(err, "rebuild failed" if step.texts_only else "search index update failed")
+            self._failed(err, "search index update failed")
 
     def _failed(self, err: Exception, failed: str) -> None:
         from .cli import print_problems  # prints exactly as `dossier check` does

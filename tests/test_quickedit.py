@@ -147,3 +147,46 @@ def test_random_text_edits_match_clean_builds(tmp_path: Path, synthetic: Path) -
         if rng.random() < 0.3:
             ws.builder.settle()
     assert ws.short_ways >= 3
+
+
+def test_the_preview_confirms_a_short_way_and_shows_what_the_confirming_build_wrote(
+    tmp_path: Path, synthetic: Path
+) -> None:
+    from dossier.serve import Live, Rebuilder
+
+    shutil.copytree(synthetic, tmp_path / "content")
+    builder = IncrementalBuilder(tmp_path / "content", tmp_path / "out", search=False)
+    waiting = [False]
+    live, said = Live(), []
+    rebuild = Rebuilder(builder, live, said.append, pending=lambda: waiting[0])
+    rebuild()
+    articles = sorted((tmp_path / "content" / "articles").glob("*.md"))
+    told, untold = articles[3], articles[8]
+    _append(told, "The council met again late on Monday.")
+    waiting[0] = True  # another edit queued: the confirming build waits for it
+    rebuild(frozenset({str(told)}))
+    assert said[-1].startswith("rebuilt in ") and "(article texts alone)" in said[-1]
+    assert builder.memo["quick"] == {told.name}
+    waiting[0] = False
+    _append(untold, "Nobody said so.")  # a change no watcher told of, found by the confirming build
+    generation = live.generation
+    rebuild(frozenset({str(told)}))
+    assert said[-1].startswith("confirmed in ")
+    assert live.generation > generation and "quick" not in builder.memo
+    assert "Nobody said so." in (tmp_path / "out" / "stories" / untold.stem / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_confirming_build_cancelled_before_it_renders_writes_nothing(tmp_path: Path, synthetic: Path) -> None:
+    ws = Workspace(tmp_path, content=synthetic, edit_templates=False)
+    assert ws.check() is not None
+    _append(ws.articles()[4], "The budget was late.")
+    assert ws.check() is not None and ws.short_ways == 1
+    before = tree(ws.out)
+    assert ws.builder.confirm(cancelled=lambda: True) is None
+    calls = iter([False, True])  # cancelled once it has loaded and analysed the content
+    assert ws.builder.confirm(cancelled=lambda: next(calls)) is None
+    assert ws.builder.settle(cancelled=lambda: True) is False
+    assert tree(ws.out) == before and ws.builder.memo["quick"]
+    _append(ws.articles()[6], "The harbour was quiet.")
+    assert ws.check() is not None  # still what a clean build makes
+    assert ws.builder.settle() and "quick" not in ws.builder.memo
