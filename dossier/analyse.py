@@ -18,11 +18,11 @@ Markdown source, so markup never splits a name or a word.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from functools import partial
 from typing import Any
 
+from .cache import parts_digest
 from .discrepancies import discrepancies
 from .findings import Analysis, ArticlePair, MixedScriptWord, NameUse
 from .model import Article, Content
@@ -42,7 +42,7 @@ def analyse(content: Content, memo: dict[Any, Any] | None = None) -> Analysis:
     pairs it touches; without it (a one-off build with what store.py kept), the rewrite scores of the very
     same texts are reused."""
     order = {a.id: i for i, a in enumerate(content.articles)}
-    texts = [(a.id, a.language, reader_text(a.body)) for a in content.articles]
+    texts = [reading(a) for a in content.articles]
     forms = entity_forms(content.entities)
     every_form = NameIndex.build((e.id, (e.name, *e.variants, *e.misspellings)) for e in content.entities)
     # What each article yields on its own; the rest compares articles. Keyed by the article's
@@ -63,7 +63,7 @@ def analyse(content: Content, memo: dict[Any, Any] | None = None) -> Analysis:
     feats = [f for _, _, f, _ in per_article]
     if memo is not None and similar is None:
         # Without an index kept for updates, the scores are kept whole, valid for the very same texts.
-        same = _digest(texts)
+        same = parts_digest(part.encode() for text in texts for part in text)
         if memo.get("pairs", (None,))[0] != same:
             memo["pairs"] = (same, tuple(scored_pairs(texts, feats)))
         similarities = memo["pairs"][1]
@@ -85,19 +85,17 @@ def analyse(content: Content, memo: dict[Any, Any] | None = None) -> Analysis:
     )
 
 
+def reading(article: Article) -> tuple[str, str, str]:
+    """(id, language, reader text): what an article is analysed from, and what its findings are kept by."""
+    return article.id, article.language, reader_text(article.body)
+
+
 def article_findings(forms: tuple[EntityForms, NameIndex], article: tuple[str, str, str]) -> ArticleFindings:
     """What one (id, language, reader text) article yields on its own, by (entity_forms, NameIndex) `forms`."""
     ident, language, text = article
     uses = name_uses(forms[0], [article])
     named = frozenset(use.entity for use in uses)
     return uses, mixed_script_words(ident, text, forms[1]), features(text, language), named
-
-
-def _digest(texts: Iterable[tuple[str, str, str]]) -> bytes:
-    digest = hashlib.blake2b(digest_size=20)
-    for part in (part for text in texts for part in text):
-        digest.update(len(part).to_bytes(8, "big") + part.encode())
-    return digest.digest()
 
 
 def accepted_names(content: Content) -> Mapping[str, str]:

@@ -31,6 +31,14 @@ def _files(folder: Path) -> Iterable[Path]:
             yield Path(dirpath) / name
 
 
+def parts_digest(parts: Iterable[bytes]) -> bytes:
+    """A digest of a sequence of byte strings, each length-prefixed so that no two sequences share one."""
+    digest = hashlib.blake2b(digest_size=20)
+    for part in parts:
+        digest.update(len(part).to_bytes(8, "big") + part)
+    return digest.digest()
+
+
 @lru_cache(maxsize=1)
 def code_digest() -> str:
     """A digest of Dossier's own code (its package folder): what any kept result was computed by."""

@@ -19,7 +19,6 @@ compares modification times, which two saves in one clock tick can share).
 
 from __future__ import annotations
 
-import hashlib
 import io
 import pickle
 import zlib
@@ -30,18 +29,11 @@ from typing import Any
 import jinja2
 import jinja2.meta
 
+from .cache import parts_digest
 from .render import TEMPLATES, Stored, environment, render_page
 from .views import Page
 
 ASSETS = "assets"  # under the templates folder: copied as files, not Jinja templates
-
-
-def _digest(*parts: bytes) -> bytes:
-    h = hashlib.blake2b(digest_size=20)
-    for part in parts:
-        h.update(len(part).to_bytes(8, "big"))
-        h.update(part)
-    return h.digest()
 
 
 def data_digest(value: Any) -> bytes | None:
@@ -60,7 +52,7 @@ def data_digest(value: Any) -> bytes | None:
         pickler.dump(value)
     except Exception:  # unpicklable or self-referential: the caller renders such a page every time
         return None
-    return _digest(buffer.getvalue())
+    return parts_digest([buffer.getvalue()])
 
 
 def read_templates(templates: Path) -> dict[str, str]:
@@ -181,7 +173,7 @@ class PageCache:
             assert self._env is not None and self._sources is not None
             names = sorted(template_closure(self._env, self._sources, name, self._uses_of))
             parts = [f"{n}\0{self._sources.get(n, '<missing>')}".encode() for n in names]
-            self._closures[name] = _digest(*parts)
+            self._closures[name] = parts_digest(parts)
         return self._closures[name]
 
     def _site_digest(self, site: Mapping[str, Any]) -> bytes | None:
@@ -196,7 +188,7 @@ class PageCache:
         site_digest = self._site_digest(site)
         if page_digest is None or site_digest is None:
             return None
-        return _digest(page_digest, site_digest, self._closure_digest(page.template))
+        return parts_digest([page_digest, site_digest, self._closure_digest(page.template)])
 
     def draw(self, page: Page, site: Mapping[str, Any], *extra: Any) -> bytes:
         """Render `page`, or return the bytes rendered last time from the same inputs.

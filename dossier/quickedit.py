@@ -27,13 +27,13 @@ runs. After a short way, the builder confirms with a build of the whole content 
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-from .analyse import article_findings
+from .analyse import article_findings, reading
 from .findings import Analysis
 from .highlight import read_and_highlight
 from .load import is_article_file, load_article
@@ -42,12 +42,10 @@ from .pipeline import LastRendered
 from .printing import print_page, prints_texts
 from .publish import FEED, feed_with_texts, lookups
 from .render import PageRenderer, draw_one, site_globals, templates_digest
-from .similarity import Features, rescored
-from .text import has_quote, reader_text
+from .similarity import Features, MovedScores, rescored
+from .text import has_quote
 from .views import SIMILARITY_ROWS, shown_similarities, story_page
 from .write import WriteReport, update
-
-Scores = dict[tuple[str, str], tuple[float | None, float | None]]
 
 
 def edited_articles(content_dir: Path, changed: Iterable[str]) -> set[str] | None:
@@ -95,9 +93,9 @@ def rebuild_texts(
         for _, _, assertion in site.index.assertions_by_article.get(now.id, ()):
             if not has_quote(now.body, assertion.quote):
                 return None  # the rebuild reports it
-    if not _shows_the_same(memo["analysis"], site, edited):
-        return None
     now_by_id = {now.id: now for _, now in edited}
+    if not _shows_the_same(memo["analysis"], site, edited, now_by_id):
+        return None
     after = replace(content, articles=tuple(now_by_id.get(a.id, a) for a in content.articles))
     lookups.remember(after, lookups(content).with_texts(now_by_id))
 
@@ -127,18 +125,19 @@ def rebuild_texts(
     return report
 
 
-def _shows_the_same(memo: dict[Any, Any], site: LastRendered, edited: list[tuple[Article, Article]]) -> bool:
-    """Whether the analysis of the `site`'s content shows what analysing it after the `edited` would;
-    `memo`: analyse's, of a preview session, given the findings of the edited articles."""
+def _shows_the_same(
+    memo: dict[Any, Any], site: LastRendered, edited: list[tuple[Article, Article]], now_by_id: Mapping[str, Article]
+) -> bool:
+    """Whether the analysis of the `site`'s content shows what analysing it after the `edited` would (as they
+    are now, by id: `now_by_id`); `memo`: analyse's, of a preview session, given the findings of the edited."""
     analysis = site.checked.analysis
     forms, findings, similar = memo.get("forms"), memo.get("articles"), memo.get("similarity")
     if forms is None or findings is None or not isinstance(similar, dict):
         return False
     translated = {article for pair in analysis.pairs if pair.relation == "translation" for article in (pair.a, pair.b)}
-    now_by_id = {now.id: now for _, now in edited}
     for was, now in edited:
-        before = findings.get((was.id, was.language, reader_text(was.body)))
-        key = (now.id, now.language, reader_text(now.body))
+        before = findings.get(reading(was))
+        key = reading(now)
         found = findings[key] = findings.get(key) or article_findings(forms, key)
         if before is None or (*before[:2], before[3]) != (*found[:2], found[3]):
             return False
@@ -147,8 +146,7 @@ def _shows_the_same(memo: dict[Any, Any], site: LastRendered, edited: list[tuple
             return False
 
     def features_of(ident: str) -> Features:
-        article = now_by_id.get(ident) or site.checked.content.article_by_id[ident]
-        return findings[(article.id, article.language, reader_text(article.body))][2]
+        return findings[reading(now_by_id.get(ident) or site.checked.content.article_by_id[ident])][2]
 
     moved = rescored(similar, {now.id: now.language for _, now in edited}, features_of, _score_in(site))
     return moved is not None and _unseen(analysis, moved)
@@ -173,11 +171,11 @@ def _near_misses(analysis: Analysis) -> tuple[frozenset[frozenset[str]], float |
     return flagged, misses[-1] if len(misses) == SIMILARITY_ROWS else None
 
 
-def _unseen(analysis: Analysis, moved: Scores) -> bool:
+def _unseen(analysis: Analysis, moved: MovedScores) -> bool:
     """Whether no page shows the scores `moved`: pairs neither flagged nor among the near misses, before or after."""
-    flagged, lowest = _near_misses(analysis)
     if not moved:
         return True
+    flagged, lowest = _near_misses(analysis)
     return lowest is not None and all(
         frozenset(pair) not in flagged and all(score is None or score < lowest for score in scores)
         for pair, scores in moved.items()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -14,6 +13,7 @@ from urllib.parse import urlsplit
 import jinja2
 from markupsafe import Markup
 
+from .cache import parts_digest
 from .findings import Analysis
 from .highlight import Bodies
 from .load import read_kept
@@ -212,12 +212,9 @@ def _beside_pages(
 
 def templates_digest(templates: Path) -> bytes:
     """A digest of every file under `templates`: the same digest, the same templates and assets."""
-    digest = hashlib.blake2b(digest_size=20)
-    for path in sorted(templates.rglob("*")):
-        if path.is_file():
-            for part in (path.relative_to(templates).as_posix().encode(), path.read_bytes()):
-                digest.update(len(part).to_bytes(8, "big") + part)
-    return digest.digest()
+    files = [path for path in sorted(templates.rglob("*")) if path.is_file()]
+    return parts_digest(part for path in files for part in (path.relative_to(templates).as_posix().encode(),
+                                                              path.read_bytes()))
 
 
 def texts_changed(before: tuple[Content, Analysis], after: tuple[Content, Analysis]) -> set[str] | None:

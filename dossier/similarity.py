@@ -428,12 +428,16 @@ def _kept_score(scores: dict, a: str, b: str, fa: Features, fb: Features) -> flo
     return kept[2]
 
 
+# (a, b) -> (score before, score now), None where the pair is no candidate
+MovedScores = dict[tuple[str, str], tuple[float | None, float | None]]
+
+
 def rescored(
     memo: dict,
     edited: Mapping[str, str],
     features_of: Callable[[str], Features],
     before: Callable[[str, str], float | None],
-) -> dict[tuple[str, str], tuple[float | None, float | None]] | None:
+) -> MovedScores | None:
     """The scores the edit of the articles `edited` (id -> language) moves since scored_pairs last scored
     with `memo`: (a, b) -> (`before`'s score, the score now), None where the pair is no candidate, for each
     pair whose score this edit changed. `features_of` gives each article's features as they are now.
@@ -444,7 +448,7 @@ def rescored(
     """
     languages: dict[str, list[str]] = memo.get("languages", {})  # each language's articles, in content order
     scores = memo.setdefault("scores", {})
-    out: dict[tuple[str, str], tuple[float | None, float | None]] = {}
+    out: MovedScores = {}
     by_language: dict[str, list[str]] = {}
     for ident, language in edited.items():
         by_language.setdefault(_language_key(language), []).append(ident)
