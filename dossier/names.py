@@ -21,16 +21,19 @@ Performance: the text is folded character by character with `str.translate` and 
 memoising table (each character to exactly one character, so positions in the folded text
 are positions in the original), and all forms of all entities are compiled into one
 regular expression shaped as a trie (shared prefixes are matched once), one per language
-because the allowed endings differ. An article is then scanned once, whatever the number
-of names: O(text length × longest name), not O(names × text).
+because the allowed endings differ. That expression is tried only where a word begins that
+some form begins with (a set lookup per word of the text): trying it at every position
+costs in proportion to the number of forms, which grows with the dossier. Forms that may
+begin inside a word (unspaced scripts) or that begin with punctuation are searched for.
 """
 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import regex
 
@@ -116,20 +119,65 @@ def _trie_pattern(keys: Iterable[str]) -> str:
     return emit(trie)
 
 
+_WORD = regex.compile(f"{_LETTER}+")
+
+
 @dataclass(frozen=True)
 class NameMatcher:
-    """All forms of all entities, compiled for one language."""
+    """All forms of all entities, compiled for one language.
+
+    `pattern` holds the forms bounded on both sides that begin with a letter, and is tried where one
+    of their first words (`first_words`) begins; `rest`, the other forms, is searched for. Where both
+    match at one place, `pattern` wins, as the one expression of both would have it.
+    """
 
     pattern: regex.Pattern[str] | None
+    first_words: frozenset[str]
+    rest: regex.Pattern[str] | None
     forms: Mapping[str, tuple[Form, ...]]  # form_key -> every (entity, form) it stands for
+    genitive: bool = False  # a name may carry an -s that is part of the word (German)
 
     def find(self, text: str) -> Iterable[tuple[str, str]]:
         """(form key, text as found) for every name in `text`, left to right, longest first."""
-        if self.pattern is None:
-            return
-        for match in self.pattern.finditer(fold(text)):
+        folded = fold(text)
+        for match in self._matches(folded):
             name = match.group("name")
             yield " ".join(name.split()), " ".join(text[match.start() : match.end()].split())
+
+    def _matches(self, folded: str) -> Iterator[regex.Match[str]]:
+        """The matches of both expressions, leftmost first, none overlapping an earlier one."""
+        rest = self.rest
+        other = rest.search(folded) if rest is not None else None
+        done = 0  # where the last match ended
+        for start in self._starts(folded):
+            if start < done:
+                continue
+            found = self.pattern.match(folded, start)  # type: ignore[union-attr]
+            if found is None:
+                continue
+            while other is not None and other.start() < start:
+                yield other
+                done = other.end()
+                other = rest.search(folded, done)  # type: ignore[union-attr]
+            if start < done:
+                continue
+            yield found
+            done = found.end()
+            if other is not None and other.start() < done:
+                other = rest.search(folded, done)  # type: ignore[union-attr]
+        while other is not None:
+            yield other
+            other = rest.search(folded, other.end())  # type: ignore[union-attr]
+
+    def _starts(self, folded: str) -> Iterator[int]:
+        """Where a word begins that a form of `pattern` begins with, in order."""
+        if self.pattern is None:
+            return
+        first = self.first_words
+        for word in _WORD.finditer(folded):
+            text = word.group()
+            if text in first or (self.genitive and text[-1] == "s" and text[:-1] in first):
+                yield word.start()
 
 
 def _bounded(key: str) -> tuple[bool, bool]:
@@ -149,23 +197,47 @@ def build_matcher(entities: Sequence[tuple[str, Sequence[str], Sequence[str]]], 
             seen.add(key)
             forms.setdefault(key, []).append(Form(ident, form, wrong))
     groups: dict[tuple[bool, bool], list[str]] = {}
+    looked_up: list[str] = []
     for key in forms:
-        groups.setdefault(_bounded(key), []).append(key)
+        if _bounded(key) == (True, True) and _WORD.match(key):
+            looked_up.append(key)
+        else:
+            groups.setdefault(_bounded(key), []).append(key)
+    # Tried where a word begins: the lookbehind for a boundary before is implied.
+    pattern = _compiled([f"(?P<name>{_trie_pattern(looked_up)}){_suffix(language)}(?!{_LETTER})"] if looked_up else [])
     alternatives = []
     for (before, after), keys in sorted(groups.items(), reverse=True):
         start = rf"(?<!{_LETTER})" if before else ""
         end = _suffix(language) + (rf"(?!{_LETTER})" if after else "")
         alternatives.append(f"{start}(?P<name>{_trie_pattern(keys)}){end}")
-    pattern = regex.compile("|".join(alternatives)) if alternatives else None
-    return NameMatcher(pattern, {k: tuple(v) for k, v in forms.items()})
+    first_words = frozenset(_WORD.match(key).group() for key in looked_up)  # type: ignore[union-attr]
+    genitive = language.split("-")[0].lower() == "de"
+    return NameMatcher(pattern, first_words, _compiled(alternatives), {k: tuple(v) for k, v in forms.items()}, genitive)
 
 
-EntityForms = tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]
+def _compiled(alternatives: list[str]) -> regex.Pattern[str] | None:
+    return regex.compile("|".join(alternatives)) if alternatives else None
+
+
+class EntityForms(tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]):
+    """(id, canonical name and variants, misspellings) of each entity: what the compiled matchers are
+    cached by. Its hash is computed once: a tuple's is not, and at a thousand entities hashing it again
+    for every article cost more than finding the names in it."""
+
+    def __hash__(self) -> int:
+        try:
+            return self.__dict__["hash"]
+        except KeyError:
+            self.__dict__["hash"] = value = tuple.__hash__(self)
+            return value
+
+    def __reduce__(self) -> tuple[Any, ...]:  # not the hash: strings hash differently in every process
+        return EntityForms, (tuple(self),)
 
 
 def entity_forms(entities: Iterable) -> EntityForms:
     """(id, canonical name and variants, misspellings) of each entity, in content order."""
-    return tuple((e.id, (e.name, *e.variants), tuple(e.misspellings)) for e in entities)
+    return EntityForms((e.id, (e.name, *e.variants), tuple(e.misspellings)) for e in entities)
 
 
 @lru_cache(maxsize=64)

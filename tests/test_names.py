@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+import regex
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dossier.findings import NameUse
-from dossier.names import EntityForms, fold, name_uses
+from dossier.names import _LETTER, EntityForms, _bounded, _suffix, _trie_pattern, build_matcher, fold, name_uses
 
 PUTIN = ("putin", ("Vladimir Putin", "Wladimir Putin", "Putin", "Путин"), ())
 KIM = ("kim", ("Kim Jong Un", "Kim Jong-un", "김정은"), ("Kim Jung Un",))
@@ -103,3 +104,49 @@ def test_fold_keeps_positions(text: str) -> None:
 def test_never_raises_and_counts_are_positive(text: str, language: str) -> None:
     for use in name_uses((PUTIN, KIM, PYONGYANG, LAVROV), [("a", language, text)]):
         assert use.count >= 1
+
+
+_PIECES = ["Putin", "Vladimir Putin", "Putins", "Lawrow", "Kim Jong Un", "Kim", "Kim Jong-un", "김정은", "김정은은",
+           "O'Brien", "o’brien", "U.S.", "'Ndrangheta", "Jean-Luc", "PJONGJANG", "Лаврову", "Lavrovs'", "Kurs",
+           "Kursks", "Matsegora’", "7th Fleet", "金正恩", "金正恩は", "Kim金", "Kim 金", "Shoigu's", "M. Ragofi", "s", "ß"]
+_GLUE = [" ", "  \n", ", ", "-", "'", "a", "é", "", "s", "’s"]
+
+
+def _found_one_by_one(forms: EntityForms, text: str, language: str) -> list[tuple[str, str]]:
+    """What `find` must give, the slow way: every form's own expression tried at every position, in the
+    order of the one expression (both boundaries first), the longest form of a kind winning."""
+    matcher = build_matcher(forms, language)
+    kinds = sorted({_bounded(key) for key in matcher.forms}, reverse=True)
+    folded, found, at = fold(text), [], 0
+    while at < len(folded):
+        best = None
+        for kind in kinds:
+            for key in sorted((k for k in matcher.forms if _bounded(k) == kind), key=len, reverse=True):
+                start = rf"(?<!{_LETTER})" if kind[0] else ""
+                end = _suffix(language) + (rf"(?!{_LETTER})" if kind[1] else "")
+                best = regex.compile(f"{start}(?P<name>{_trie_pattern([key])}){end}").match(folded, at)
+                if best:
+                    break
+            if best:
+                break
+        if best is None:
+            at += 1
+            continue
+        found.append((" ".join(best.group("name").split()), " ".join(text[best.start() : best.end()].split())))
+        at = best.end()
+    return found
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=3),
+                       st.lists(st.sampled_from(_PIECES), max_size=2)), min_size=1, max_size=6),
+    st.lists(st.tuples(st.sampled_from(_PIECES), st.sampled_from(_GLUE)), max_size=20),
+    st.sampled_from(["en", "de", "ru", "ko"]),
+)
+def test_finds_what_every_form_tried_everywhere_finds(
+    entities: list[tuple[list[str], list[str]]], pieces: list[tuple[str, str]], language: str
+) -> None:
+    forms = EntityForms((f"e{i}", tuple(v), tuple(m)) for i, (v, m) in enumerate(entities))
+    text = "".join(piece + glue for piece, glue in pieces)
+    assert list(build_matcher(forms, language).find(text)) == _found_one_by_one(forms, text, language)
