@@ -3,8 +3,9 @@
 Pagefind stems each language with its own rules, but a page searches only the index of
 its own `<html lang>`. To search every language from one box while German is still
 stemmed as German, each language gets its own bundles, built by the real Pagefind binary
-from a temporary tree of hard links to that language's pages; the search page loads one
-bundle and merges the others (`mergeIndex`).
+over that language's pages alone (a glob naming them, in a configuration file: a command
+line could not hold thousands of paths); the search page loads one bundle and merges the
+others (`mergeIndex`).
 
 Pagefind cannot update an index in place, and indexing takes time in proportion to the
 pages. So a language with many pages is split into shards of about SHARD_PAGES pages
@@ -25,6 +26,7 @@ import gzip
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -39,7 +41,7 @@ import pagefind_bin
 
 from . import cbor
 from .errors import ContentError, Problem
-from .write import INDEX_DIR, Indexer, atomic_write, link_or_copy
+from .write import INDEX_DIR, Indexer, atomic_write
 
 SHARD_PAGES = 2000  # pages per shard, at most (about): Pagefind indexes that many in about two seconds here
 MANIFEST = f"{INDEX_DIR}/shards.json"
@@ -87,17 +89,31 @@ def pagefind_command(site: Path, output: Path) -> list[str]:
     return [pagefind_bin.get_executable(), "--site", str(site), "--output-path", str(output), "--silent"]
 
 
-def _run_pagefind(site: Path, output: Path, cancelled: Callable[[], bool] = _never) -> None:
-    with tempfile.TemporaryFile() as log, subprocess.Popen(
-        pagefind_command(site, output), stdout=log, stderr=subprocess.STDOUT
-    ) as process:
-        peak = wait_watching_memory(process, cancelled)
+def _run_pagefind(site: Path, output: Path, pages: list[str], cancelled: Callable[[], bool] = _never) -> None:
+    """Pagefind over the `pages` of `site` alone, into `output`."""
+    with tempfile.TemporaryDirectory() as config, tempfile.TemporaryFile() as log:
+        # Pagefind reads pagefind.json from its working folder; its options on the command line win.
+        (Path(config) / "pagefind.json").write_text(json.dumps({"glob": page_glob(pages)}), encoding="utf-8")
+        command = pagefind_command(site.resolve(), output.resolve())
+        with subprocess.Popen(command, cwd=config, stdout=log, stderr=subprocess.STDOUT) as process:
+            peak = wait_watching_memory(process, cancelled)
         log.seek(0)
         output_text = log.read().decode("utf-8", "replace")
     PAGEFIND_PEAK_RSS_KB[0] = max(PAGEFIND_PEAK_RSS_KB[0], peak)
     if process.returncode != 0:
         detail = output_text.strip().splitlines()[-1:] or ["no output"]
         raise ContentError([Problem(str(site), 0, f"Pagefind failed: {detail[0]}")])
+
+
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9._-]+(?:/[A-Za-z0-9._-]+)*")
+
+
+def page_glob(pages: list[str]) -> str:
+    """A Pagefind glob matching exactly these page paths (made of slugs: nothing in them to escape)."""
+    for path in pages:
+        if not _PLAIN_PATH.fullmatch(path):
+            raise ValueError(f"a page path a glob cannot name as it is: {path!r}")
+    return "{" + ",".join(pages) + "}"
 
 
 _MAGIC = b"pagefind_dcd"
@@ -193,19 +209,12 @@ def build_bundles(site: Path, pages: Mapping[str, str], cancelled: Callable[[], 
     scratch = site / ".dossier-index-tmp"  # inside the site: cleaned up with it if a build is killed
     shutil.rmtree(scratch, ignore_errors=True)
     try:
-        jobs = []
-        for bundle, paths in by_bundle.items():
-            tree = scratch / "pages" / bundle
-            for path in paths:
-                (tree / path).parent.mkdir(parents=True, exist_ok=True)
-                link_or_copy(site / path, tree / path)
-            jobs.append((tree, scratch / "bundles" / bundle))
         # Largest first, so that no worker is left alone with the biggest bundle at the end.
-        sized = zip(by_bundle.values(), jobs, strict=True)
-        largest_first = [job for _, job in sorted(sized, key=lambda pair: -len(pair[0]))]
-        with ThreadPoolExecutor(max_workers=min(2, len(jobs) or 1)) as pool:
-            list(pool.map(lambda job: _run_pagefind(*job, cancelled), largest_first))
-        for (bundle, paths), (_, built) in zip(by_bundle.items(), jobs, strict=True):
+        largest_first = sorted(by_bundle.items(), key=lambda item: -len(item[1]))
+        with ThreadPoolExecutor(max_workers=min(2, len(by_bundle) or 1)) as pool:
+            list(pool.map(lambda job: _run_pagefind(site, scratch / job[0], job[1], cancelled), largest_first))
+        for bundle, paths in by_bundle.items():
+            built = scratch / bundle
             normalise_bundle(built)
             (built / _PAGES_FILE).write_text(_pages_digest(paths), encoding="ascii")
             target = site / INDEX_DIR / bundle
