@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copyreg
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, update_wrapper
@@ -9,6 +10,19 @@ from types import MappingProxyType
 from typing import Generic, Literal, TypeVar
 
 from .dates import PartialDate
+
+
+def _mapping_proxy(proxy: MappingProxyType) -> tuple[Callable[[dict], MappingProxyType], tuple[dict]]:
+    return _read_only, (dict(proxy),)
+
+
+def _read_only(mapping: dict) -> MappingProxyType:
+    return MappingProxyType(mapping)
+
+
+# Records keep their key lines read-only (Located.lines), and pickle refuses such a proxy alone; records
+# travel from forked workers (parallel.py) and into the store (store.py).
+copyreg.pickle(MappingProxyType, _mapping_proxy)
 
 SOURCE_KINDS = ("outlet", "agency", "state-media", "newspaper", "official", "aggregator", "unknown")
 CLAIM_KINDS = ("figure", "event", "location", "attribution", "identity", "quote")

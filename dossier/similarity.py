@@ -391,8 +391,14 @@ def scored_pairs(
     tasks = [(members, kind) for members in by_language.values() for kind in ("vocabulary", "shingles")]
     if memo is None:
         worth_sharing = sum(len(members) > ALL_PAIRS_LIMIT for members, _ in tasks) >= 2
-        found = map_forked(lambda task: _candidates(*task, feats), tasks, min_tasks=2 if worth_sharing else 0)
-        return [(articles[i][0], articles[j][0], round(score(feats[i], feats[j]), 4)) for i, j in _union(found)]
+        # Each task scores its own candidates: on its core, and with the features it has unpacked at hand.
+        found = map_forked(
+            lambda task: [((i, j), round(score(feats[i], feats[j]), 4)) for i, j in _candidates(*task, feats)],
+            tasks,
+            min_tasks=2 if worth_sharing else 0,
+        )
+        scores = dict(scored for part in found for scored in part)
+        return [(articles[i][0], articles[j][0], scores[i, j]) for i, j in sorted(scores)]
     ids = [ident for ident, _, _ in articles]
     languages = memo["languages"] = {language: [ids[m] for m in members] for language, members in by_language.items()}
     found = [

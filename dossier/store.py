@@ -20,13 +20,11 @@ store that cannot be read is an empty one.
 
 from __future__ import annotations
 
-import copyreg
 import os
 import pickle
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 from .cache import cache_dir, code_digest, folder_key
@@ -55,18 +53,6 @@ def _version(name: str) -> str:
         return metadata.version(name)
     except metadata.PackageNotFoundError:
         return ""
-
-
-def _mapping_proxy(proxy: MappingProxyType[Any, Any]) -> tuple[Any, ...]:
-    return _read_only, (dict(proxy),)
-
-
-def _read_only(mapping: dict[Any, Any]) -> MappingProxyType[Any, Any]:
-    return MappingProxyType(mapping)
-
-
-# The model keeps each record's key lines read-only (model.Located.lines); pickle refuses such a proxy alone.
-copyreg.pickle(MappingProxyType, _mapping_proxy)
 
 
 def _path(content: Path) -> Path:

@@ -1,0 +1,49 @@
+"""Work shared out over forked workers gives what one process gives."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+from dossier.synth import generate
+
+# One fresh process per way of checking: nothing one computed is found kept by the other.
+_CHECK = """
+import pickle, sys
+from pathlib import Path
+from dossier import analyse, highlight, load, parallel, similarity
+from dossier.pipeline import check
+if sys.argv[2] == "one":
+    parallel.jobs = lambda *_args: 1
+shared = []
+forked = parallel.map_forked
+def counted(function, items, *args, **kwargs):
+    shared.append(parallel.jobs(len(items), kwargs.get("min_tasks", parallel.MIN_TASKS)))
+    return forked(function, items, *args, **kwargs)
+for module in (load, highlight, analyse, similarity):
+    module.map_forked = counted
+checked = check(Path(sys.argv[1]), "content", bodies={})
+sys.stdout.buffer.write(pickle.dumps((shared, checked.content, checked.analysis)))
+"""
+
+
+def _checked(content: Path, cores: str) -> tuple[list[int], object, object]:
+    done = subprocess.run([sys.executable, "-c", _CHECK, str(content), cores], capture_output=True)
+    assert done.returncode == 0, done.stderr.decode()
+    return pickle.loads(done.stdout)
+
+
+def test_checking_on_every_core_gives_what_one_core_gives(tmp_path: Path) -> None:
+    # Enough articles for every stage of checking to share out its work (parallel.MIN_TASKS), in three
+    # languages of more than similarity.ALL_PAIRS_LIMIT articles each.
+    generate(tmp_path / "content", 3 * 220, 3, 4)
+    forks, content, analysis = _checked(tmp_path / "content", "every")
+    alone, content_alone, analysis_alone = _checked(tmp_path / "content", "one")
+    assert len(forks) == 4 and (set(forks) == {2} or len(os.sched_getaffinity(0)) == 1)
+    assert set(alone) == {1}
+    assert content == content_alone
+    assert analysis == analysis_alone
+    assert analysis.similarities  # type: ignore[attr-defined]  # the rewrites the generator plants were scored
