@@ -108,7 +108,8 @@ def test_never_raises_and_counts_are_positive(text: str, language: str) -> None:
 
 _PIECES = ["Putin", "Vladimir Putin", "Putins", "Lawrow", "Kim Jong Un", "Kim", "Kim Jong-un", "김정은", "김정은은",
            "O'Brien", "o’brien", "U.S.", "'Ndrangheta", "Jean-Luc", "PJONGJANG", "Лаврову", "Lavrovs'", "Kurs",
-           "Kursks", "Matsegora’", "7th Fleet", "金正恩", "金正恩は", "Kim金", "Kim 金", "Shoigu's", "M. Ragofi", "s", "ß"]
+           "Kursks", "Matsegora’", "7th Fleet", "金正恩", "金正恩は", "Kim金", "Kim 金", "Shoigu's", "M. Ragofi",
+           "s", "ß"]
 _GLUE = [" ", "  \n", ", ", "-", "'", "a", "é", "", "s", "’s"]
 
 
