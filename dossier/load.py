@@ -35,7 +35,6 @@ from .model import (
     Loc,
     Source,
 )
-from .parallel import map_forked
 from .text import nfc, reveal_bidi_controls
 from .yamlsource import YNode, parse_yaml
 
@@ -542,20 +541,6 @@ def _article(
     return _ARTICLES[key]
 
 
-def _parse_articles(keys: list[tuple[str, str, str]]) -> None:
-    """Parse the (id, text, path) articles that no earlier load parsed, on every core (front matter
-    parsing is most of loading at thousands of articles); `_article` finds them kept."""
-    for key, entry in zip(keys, map_forked(_parsed_article, keys), strict=True):
-        if len(_ARTICLES) >= _ARTICLES_MAX:
-            _ARTICLES.clear()
-        _ARTICLES[key] = entry
-
-
-def _parsed_article(key: tuple[str, str, str]) -> tuple[Article | None, tuple[Problem, ...]]:
-    problems: list[Problem] = []
-    return _load_article(*key, problems), tuple(problems)
-
-
 def load_article(root: Path, display_root: str | None, name: str) -> tuple[Article | None, tuple[Problem, ...]]:
     """The article in file `articles/<name>`, read as `load` reads it, with its problems."""
     reader = FileReader(root, display_root if display_root is not None else os.fspath(root))
@@ -662,18 +647,14 @@ def load(root: Path, display_root: str | None = None, earlier: Parsed | None = N
     articles: list[Article] = []
     articles_dir = root / "articles"
     names = sorted(n for n in os.listdir(articles_dir) if is_article_file(n)) if articles_dir.is_dir() else []
-    keys = []
     for name in names:
         article_id = name[: -len(".md")]
         known["article"].add(article_id)
         relative = f"articles/{name}"
         text = reader.read(relative, problems)
-        if text is not None:
-            keys.append((article_id, text, reader.display(relative)))
-    kept = earlier.get("articles", {})
-    _parse_articles([key for key in keys if key not in _ARTICLES and key not in kept])
-    for key in keys:
-        article, found = _article(*key, earlier, used)
+        if text is None:
+            continue
+        article, found = _article(article_id, text, reader.display(relative), earlier, used)
         problems.extend(found)
         if article is not None:
             articles.append(article)

@@ -14,7 +14,7 @@ from dossier.synth import generate
 _CHECK = """
 import pickle, sys
 from pathlib import Path
-from dossier import analyse, highlight, load, parallel, similarity
+from dossier import analyse, highlight, parallel, similarity
 from dossier.pipeline import check
 if sys.argv[2] == "one":
     parallel.jobs = lambda *_args: 1
@@ -23,7 +23,7 @@ forked = parallel.map_forked
 def counted(function, items, *args, **kwargs):
     shared.append(parallel.jobs(len(items), kwargs.get("min_tasks", parallel.MIN_TASKS)))
     return forked(function, items, *args, **kwargs)
-for module in (load, highlight, analyse, similarity):
+for module in (highlight, analyse, similarity):
     module.map_forked = counted
 checked = check(Path(sys.argv[1]), "content", bodies={})
 sys.stdout.buffer.write(pickle.dumps((shared, checked.content, checked.analysis)))
@@ -42,7 +42,7 @@ def test_checking_on_every_core_gives_what_one_core_gives(tmp_path: Path) -> Non
     generate(tmp_path / "content", 3 * 220, 3, 4)
     forks, content, analysis = _checked(tmp_path / "content", "every")
     alone, content_alone, analysis_alone = _checked(tmp_path / "content", "one")
-    assert len(forks) == 4 and (set(forks) == {2} or len(os.sched_getaffinity(0)) == 1)
+    assert len(forks) == 3 and (set(forks) == {2} or len(os.sched_getaffinity(0)) == 1)
     assert set(alone) == {1}
     assert content == content_alone
     assert analysis == analysis_alone
