@@ -268,6 +268,7 @@ class CandidateIndex:
                     self.postings.setdefault(f, set()).add(k)
         self.probes = [self._probe(k) for k in range(len(self.sets))]
         self.hits: dict[tuple[int, int], int] = {}
+        # The sets each shares at least min_hits probe hits with: all a set chooses its partners from.
         self.partners: list[set[int]] = [set() for _ in self.sets]
         for k in range(len(self.sets)):
             self._count(k, 1)
@@ -296,10 +297,12 @@ class CandidateIndex:
                 n = self.hits.get(pair, 0) + step
                 if n:
                     self.hits[pair] = n
+                else:
+                    del self.hits[pair]
+                if n >= self.min_hits:
                     self.partners[k].add(j)
                     self.partners[j].add(k)
                 else:
-                    del self.hits[pair]
                     self.partners[k].discard(j)
                     self.partners[j].discard(k)
                 hit.add(j)
@@ -311,12 +314,8 @@ class CandidateIndex:
             if not self.picks[pair]:
                 del self.picks[pair]
                 self.moved.add(pair)
-        ranked = []
-        for j in self.partners[k]:
-            pair = (k, j) if k < j else (j, k)
-            if self.hits[pair] >= self.min_hits:
-                ranked.append((-self.hits[pair], pair))
-        self.chosen[k] = tuple(pair for _, pair in sorted(ranked)[:PARTNERS])
+        pairs = ((k, j) if k < j else (j, k) for j in self.partners[k])
+        self.chosen[k] = tuple(pair for _, pair in sorted((-self.hits[pair], pair) for pair in pairs)[:PARTNERS])
         for pair in self.chosen[k]:
             if pair not in self.picks:
                 self.moved.add(pair)
