@@ -483,8 +483,8 @@ def rescored(
             a, b = ids[p], ids[q]
             candidate = not indexes or any((p, q) in index.picks for index in indexes)
             now = _kept_score(scores, a, b, features_of(a), features_of(b)) if candidate else None
-            if before(a, b) != now:
-                out[(a, b)] = (before(a, b), now)
+            if (was := before(a, b)) != now:
+                out[(a, b)] = (was, now)
     return out
 
 

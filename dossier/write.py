@@ -201,7 +201,7 @@ def update(
                       if written.get(p) != data or not os.path.isfile(os.path.join(folder, p))),
                      key=lambda p: p != first)  # fmt: skip
     removed = sorted(set(written) - set(files)) if whole else []
-    unchanged = len(files if whole else {**written, **files}) - len(changed)
+    unchanged = (len(files) if whole else len(written) + sum(p not in written for p in files)) - len(changed)
     before(set(changed) | set(removed))
     for path in changed:
         atomic_write(out / path, files[path])
