@@ -41,7 +41,7 @@ import pagefind_bin
 
 from . import cbor
 from .errors import ContentError, Problem
-from .write import INDEX_DIR, Indexer, atomic_write
+from .write import INDEX_DIR, Indexer, atomic_write, largest_first
 
 SHARD_PAGES = 2000  # pages per shard, at most (about): Pagefind indexes that many in about two seconds here
 MANIFEST = f"{INDEX_DIR}/shards.json"
@@ -199,20 +199,31 @@ def is_current(bundle: Path, paths: list[str]) -> bool:
         return False
 
 
-def build_bundles(site: Path, pages: Mapping[str, str], cancelled: Callable[[], bool] = _never) -> None:
-    """Index `pages` (output path -> bundle) of `site` into `site/pagefind/<bundle>/`.
+def _always(_bundle: str) -> bool:
+    return True
+
+
+def build_bundles(
+    site: Path, pages: Mapping[str, str], ready: Callable[[str], bool] = _always, cancelled: Callable[[], bool] = _never
+) -> None:
+    """Index `pages` (output path -> bundle) of `site` into `site/pagefind/<bundle>/`, each bundle once
+    `ready(bundle)` has returned True (see write.Indexer).
 
     Only the bundles named in `pages` are built; each replaces its old version, all of them only once
-    every one has been built (none if `cancelled()` comes true first: Cancelled is raised).
+    every one has been built (none if `cancelled()` comes true, or `ready` returns False, first: Cancelled is raised).
     """
     by_bundle = _by_bundle(pages)
     scratch = site / ".dossier-index-tmp"  # inside the site: cleaned up with it if a build is killed
     shutil.rmtree(scratch, ignore_errors=True)
+
+    def build(bundle: str) -> None:
+        if not ready(bundle):
+            raise Cancelled
+        _run_pagefind(site, scratch / bundle, by_bundle[bundle], cancelled)
+
     try:
-        # Largest first, so that no worker is left alone with the biggest bundle at the end.
-        largest_first = sorted(by_bundle.items(), key=lambda item: -len(item[1]))
         with ThreadPoolExecutor(max_workers=min(2, len(by_bundle) or 1)) as pool:
-            list(pool.map(lambda job: _run_pagefind(site, scratch / job[0], job[1], cancelled), largest_first))
+            list(pool.map(build, largest_first(by_bundle)))
         for bundle, paths in by_bundle.items():
             built = scratch / bundle
             normalise_bundle(built)
@@ -312,7 +323,7 @@ class LiveIndex:
             return True  # as settled as it gets (a build that changed no searchable page)
         if stale:
             try:
-                build_bundles(self.site, {p: s for p, s in self.bundles.items() if s in stale}, cancelled)
+                build_bundles(self.site, {p: s for p, s in self.bundles.items() if s in stale}, cancelled=cancelled)
             except Cancelled:
                 return False
         for shard in stale:  # read now, while idle, for the next edit's overlay

@@ -185,10 +185,18 @@ def build(
     bundles = assign(searchable)
     files = {**rendered.files, MANIFEST: manifest(bundles)} if search else rendered.files
 
-    def index(site: Path, pages: Mapping[str, str]) -> None:
-        stage("indexing")
-        PAGEFIND.build(site, pages)
-        stage("writing")
+    def index(site: Path, pages: Mapping[str, str], ready: Callable[[str], bool]) -> None:
+        announced = False
+
+        def announce(bundle: str) -> bool:  # "indexing" from when the first bundle's pages are written
+            nonlocal announced
+            go = ready(bundle)
+            if not announced:
+                announced = True
+                stage("indexing")
+            return go
+
+        PAGEFIND.build(site, pages, announce)
 
     stage("writing")
     live: LiveIndex | None = memo.get("search") if memo is not None else None
@@ -200,13 +208,15 @@ def build(
             stage("indexing")
             live.refresh(bundles, (*written.written, *written.removed))
     else:
-        written = publish(out, files, bundles, replace(PAGEFIND, build=index))
-        if memo is None:
-            # The site is written: its bytes need not be held while the store is written (peak memory).
-            del files
+
+        def keep() -> None:
+            # While the index builds: the site is written, its bytes need not be held (peak memory).
+            files.clear()
             rendered.files.clear()
             _keep(content_dir, checked, work, rendered, kept)
-        else:
+
+        written = publish(out, files, bundles, replace(PAGEFIND, build=index), keep if memo is None else lambda: None)
+        if memo is not None:
             memo["written"] = with_marker(rendered.files)  # shards.json is the live index's from now on
             memo["search"] = LiveIndex(out, bundles) if search else None
     if inputs is not None:

@@ -14,7 +14,9 @@ import ctypes.util
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Mapping
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -112,8 +114,35 @@ def remove_leftovers(out: Path) -> None:
 class Indexer:
     """The index stage as `publish` sees it: bundles named by a relative folder ("en/1")."""
 
-    build: Callable[[Path, Mapping[str, str]], None]  # (site, page path -> bundle): fills site/pagefind/<bundle>/
+    # (site, page path -> bundle, ready): fills site/pagefind/<bundle>/, each bundle once `ready(bundle)` has
+    # returned True (it waits until the bundle's pages are written; False: they never will be, stop)
+    build: Callable[[Path, Mapping[str, str], Callable[[str], bool]], None]
     current: Callable[[Path, list[str]], bool]  # (a bundle's folder, its pages): was it built over exactly these?
+
+
+def largest_first(pages_of: Mapping[str, Sequence[str]]) -> list[str]:
+    """The order bundles are written and indexed in: no indexing worker is left alone with the largest at the end."""
+    return sorted(pages_of, key=lambda bundle: (-len(pages_of[bundle]), bundle))
+
+
+class _Ready:
+    """Which bundles have every page in the staging folder: what the indexer, on its own thread, waits for."""
+
+    def __init__(self, bundles: Iterable[str]) -> None:
+        self._written = {bundle: threading.Event() for bundle in bundles}
+        self._failed = False
+
+    def written(self, bundle: str) -> None:
+        self._written[bundle].set()
+
+    def failed(self) -> None:
+        self._failed = True
+        for event in self._written.values():
+            event.set()
+
+    def wait(self, bundle: str) -> bool:
+        self._written[bundle].wait()
+        return not self._failed
 
 
 def _stale_bundles(
@@ -131,8 +160,18 @@ def _stale_bundles(
     return pages_of, stale
 
 
-def publish(out: Path, files: Mapping[str, bytes], searchable: Mapping[str, str], indexer: Indexer) -> WriteReport:
-    """Make `out` hold exactly `files` plus search bundles over `searchable` (page path -> bundle), all at once."""
+def publish(
+    out: Path,
+    files: Mapping[str, bytes],
+    searchable: Mapping[str, str],
+    indexer: Indexer,
+    meanwhile: Callable[[], None] = lambda: None,
+) -> WriteReport:
+    """Make `out` hold exactly `files` plus search bundles over `searchable` (page path -> bundle), all at once.
+
+    Each bundle is indexed, on another thread, as soon as its pages are written, while the next are. Once
+    every file is written, `meanwhile()` runs, during the indexing; publish holds no file's bytes by then.
+    """
     files = with_marker(files)
     remove_leftovers(out)
     same = {path for path, data in files.items() if _same_bytes(out / path, data)}
@@ -142,27 +181,28 @@ def publish(out: Path, files: Mapping[str, bytes], searchable: Mapping[str, str]
     pages_of, stale = _stale_bundles(out, searchable, indexer, lambda path: path not in same)
     old_bundles = {p.parent.relative_to(out / INDEX_DIR).as_posix() for p in out.glob(f"{INDEX_DIR}/*/*/pagefind.js")}
     if len(same) == len(files) and not removed and not stale and old_bundles == set(pages_of):
+        meanwhile()
         return WriteReport((), len(files), ())
 
     out.parent.mkdir(parents=True, exist_ok=True)  # `--out new/folder/site`: made, as `mkdir -p` would
     stage = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}{STAGING_INFIX}"))
     try:
-        written = []
-        folders: set[Path] = set()  # made already: a story's page and capture share one
-        for relative, data in sorted(files.items()):
-            target = stage / relative
-            if target.parent not in folders:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                folders.add(target.parent)
-            if relative in same:
-                link_or_copy(out / relative, target)
-            else:
-                target.write_bytes(data)
-                written.append(relative)
-        for bundle in sorted(set(pages_of) - stale):
-            shutil.copytree(out / INDEX_DIR / bundle, stage / INDEX_DIR / bundle, copy_function=link_or_copy)
-        if stale:
-            indexer.build(stage, {path: bundle for path, bundle in searchable.items() if bundle in stale})
+        bundles = [bundle for bundle in largest_first(pages_of) if bundle in stale]
+        ready = _Ready(bundles)
+        to_index = {path: bundle for path, bundle in searchable.items() if bundle in stale}
+        with ThreadPoolExecutor(max_workers=1) as thread:
+            try:  # from the moment the indexer may wait (Ctrl-C can land anywhere): never leave it waiting
+                indexed = thread.submit(indexer.build, stage, to_index, ready.wait) if bundles else None
+                written = _write_files(stage, out, files, same, [(b, pages_of[b]) for b in bundles], ready)
+            except BaseException:
+                ready.failed()
+                raise
+            del files
+            for bundle in sorted(set(pages_of) - stale):
+                shutil.copytree(out / INDEX_DIR / bundle, stage / INDEX_DIR / bundle, copy_function=link_or_copy)
+            meanwhile()
+            if indexed is not None:
+                indexed.result()
         if out.exists():
             if not _exchange(stage, out):
                 # No atomic swap here: two renames, the window between them as short as it gets.
@@ -177,6 +217,42 @@ def publish(out: Path, files: Mapping[str, bytes], searchable: Mapping[str, str]
         if stage is not None and stage.exists():
             shutil.rmtree(stage, ignore_errors=True)
     return WriteReport(tuple(written), len(same), removed)
+
+
+def _write_files(
+    stage: Path,
+    out: Path,
+    files: Mapping[str, bytes],
+    same: set[str],
+    bundles: list[tuple[str, list[str]]],
+    ready: _Ready,
+) -> list[str]:
+    """Put `files` in `stage` (those in `same` hard-linked from `out`), the pages of each of `bundles` first,
+    telling `ready` as each bundle's pages are all there; the paths written."""
+    written: list[str] = []
+    folders: set[Path] = set()  # made already: a story's page and capture share one
+
+    def put(relative: str) -> None:
+        target = stage / relative
+        if target.parent not in folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            folders.add(target.parent)
+        if relative in same:
+            link_or_copy(out / relative, target)
+        else:
+            target.write_bytes(files[relative])
+            written.append(relative)
+
+    first: set[str] = set()
+    for bundle, pages in bundles:
+        for relative in pages:
+            put(relative)
+        first.update(pages)
+        ready.written(bundle)
+    for relative in sorted(files):
+        if relative not in first:
+            put(relative)
+    return sorted(written)
 
 
 def update(

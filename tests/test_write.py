@@ -9,15 +9,18 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
 
 from dossier.cli import main
+from dossier.index import PAGEFIND, build_bundles, is_current, result_ids
 from dossier.pipeline import build
 from dossier.synth import generate
-from dossier.write import MARKER
+from dossier.write import MARKER, Indexer, publish
 
 from .conftest import KURSK, ROOT
 
@@ -203,3 +206,59 @@ def test_an_output_folder_in_folders_that_do_not_exist_yet_is_made(valid_content
     out = tmp_path / "not" / "yet" / "site"
     assert main(["build", "--content", str(valid_content), "--out", str(out)]) == 0
     assert (out / "index.html").is_file() and (out / MARKER).is_file()
+
+
+def _html(lang: str, word: str) -> bytes:
+    return (f'<!DOCTYPE html><html lang="{lang}"><head><title>{word}</title></head>'
+            f"<body><main data-pagefind-body><h1>{word}</h1><p>{word} text</p></main></body></html>").encode()
+
+
+def test_each_bundle_is_indexed_once_its_pages_are_written_while_the_rest_are(tmp_path: Path) -> None:
+    files = {"stories/a/index.html": _html("en", "alpha"), "stories/b/index.html": _html("en", "beta"),
+             "stories/c/index.html": _html("de", "gamma"), "aaa/first-in-name-order.txt": b"x", "zzz/late.txt": b"z"}
+    bundles = {"stories/a/index.html": "en/1", "stories/b/index.html": "en/1", "stories/c/index.html": "de/1"}
+    seen: dict[str, set[str]] = {}
+    kept = threading.Event()
+
+    def spying(site: Path, pages: Mapping[str, str], ready: Callable[[str], bool]) -> None:
+        def ready_seen(bundle: str) -> bool:
+            go = ready(bundle)
+            seen[bundle] = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
+            # Holds up indexing until `meanwhile` has run: publish would never end if it waited for the index first.
+            assert kept.wait(timeout=60), "meanwhile did not run while the index was being built"
+            return go
+
+        build_bundles(site, pages, ready=ready_seen)
+
+    out = tmp_path / "site"
+    report = publish(out, files, bundles, Indexer(spying, is_current), meanwhile=kept.set)
+    assert seen["en/1"] >= {"stories/a/index.html", "stories/b/index.html"}
+    assert "zzz/late.txt" not in seen["en/1"] and "aaa/first-in-name-order.txt" not in seen["en/1"]
+    assert "stories/c/index.html" in seen["de/1"]
+    assert set(report.written) == set(files) | {MARKER}
+    assert set(result_ids(out / "pagefind" / "en" / "1")) == {"/stories/a/", "/stories/b/"}
+    assert set(result_ids(out / "pagefind" / "de" / "1")) == {"/stories/c/"}
+
+
+def test_a_write_that_fails_stops_the_indexing_and_leaves_the_output(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    publish(out, {"old/index.html": _html("en", "old")}, {"old/index.html": "en/1"}, PAGEFIND)
+    before = snapshot(out)
+    # The second bundle's page cannot be written: its folder's path is the first bundle's page.
+    files = {"a/index.html": _html("en", "alpha"), "b/index.html": _html("en", "beta"),
+             "b/index.html/c.html": _html("de", "gamma")}
+    bundles = {"a/index.html": "en/1", "b/index.html": "en/1", "b/index.html/c.html": "de/1"}
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            publish(out, files, bundles, PAGEFIND)
+        except OSError as error:
+            failed.append(error)
+
+    publishing = threading.Thread(target=run)
+    publishing.start()
+    publishing.join(timeout=120)
+    assert not publishing.is_alive(), "publish waited for an index of pages that were never written"
+    assert failed and snapshot(out) == before
+    assert [p.name for p in tmp_path.iterdir() if "staging" in p.name] == []
