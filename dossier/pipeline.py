@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-from collections.abc import Callable, Mapping
+import gc
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -137,6 +138,24 @@ def _keep(content_dir: Path, checked: Checked, work: dict[str, Any], rendered: R
     store.keep(content_dir, new, kept)
 
 
+# A build allocates millions of objects that live until it ends, few of them in reference cycles. At Python's
+# thresholds (700, 10, 10) the collector scans the young ones every 700 allocations and all of them ever more
+# often: 10–15 % of a cold build's time at 1,000 and 10,000 articles, in the forked workers too (they inherit it).
+_BUILD_GC_THRESHOLD = (100_000, 50, 1_000)
+
+
+@contextlib.contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Collect garbage rarely for the length of a build, then as before (a preview server lives on)."""
+    before = gc.get_threshold()
+    gc.set_threshold(*_BUILD_GC_THRESHOLD)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
+@_fewer_collections()
 def build(
     content_dir: Path,
     out: Path,

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from dossier.errors import ContentError
+from dossier.pipeline import build
 from dossier.synth import generate
 
 # One fresh process per way of checking: nothing one computed is found kept by the other.
@@ -47,3 +52,15 @@ def test_checking_on_every_core_gives_what_one_core_gives(tmp_path: Path) -> Non
     assert content == content_alone
     assert analysis == analysis_alone
     assert analysis.similarities  # type: ignore[attr-defined]  # the rewrites the generator plants were scored
+
+
+def test_a_build_collects_garbage_rarely_then_as_before(valid_content: Path, tmp_path: Path) -> None:
+    before = gc.get_threshold()
+    during: list[tuple[int, ...]] = []
+    build(valid_content, tmp_path / "site", stage=lambda _name: during.append(gc.get_threshold()))
+    assert during and all(threshold[0] >= 10 * before[0] for threshold in during)
+    assert gc.get_threshold() == before
+    (valid_content / "claims.yaml").write_text("- id: [broken\n", encoding="utf-8")
+    with pytest.raises(ContentError):
+        build(valid_content, tmp_path / "site")
+    assert gc.get_threshold() == before  # a preview server lives on after a failed build too
