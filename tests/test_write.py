@@ -20,7 +20,7 @@ from dossier.cli import main
 from dossier.index import PAGEFIND, build_bundles, is_current, result_ids
 from dossier.pipeline import build
 from dossier.synth import generate
-from dossier.write import MARKER, Indexer, publish
+from dossier.write import MARKER, Indexer, _Ready, _write_files, publish
 
 from .conftest import KURSK, ROOT
 
@@ -213,28 +213,37 @@ def _html(lang: str, word: str) -> bytes:
             f"<body><main data-pagefind-body><h1>{word}</h1><p>{word} text</p></main></body></html>").encode()
 
 
-def test_each_bundle_is_indexed_once_its_pages_are_written_while_the_rest_are(tmp_path: Path) -> None:
+def test_each_bundle_is_ready_for_indexing_once_its_pages_are_written_before_the_rest(tmp_path: Path) -> None:
     files = {"stories/a/index.html": _html("en", "alpha"), "stories/b/index.html": _html("en", "beta"),
              "stories/c/index.html": _html("de", "gamma"), "aaa/first-in-name-order.txt": b"x", "zzz/late.txt": b"z"}
-    bundles = {"stories/a/index.html": "en/1", "stories/b/index.html": "en/1", "stories/c/index.html": "de/1"}
+    stage = tmp_path / "stage"
     seen: dict[str, set[str]] = {}
+
+    class Seen(_Ready):  # what the staging folder holds at the moment a bundle is declared ready
+        def written(self, bundle: str) -> None:
+            seen[bundle] = {p.relative_to(stage).as_posix() for p in stage.rglob("*") if p.is_file()}
+            super().written(bundle)
+
+    bundles = [("en/1", ["stories/a/index.html", "stories/b/index.html"]), ("de/1", ["stories/c/index.html"])]
+    written = _write_files(stage, tmp_path / "old", files, set(), bundles, Seen(["en/1", "de/1"]))
+    assert seen == {"en/1": {"stories/a/index.html", "stories/b/index.html"},
+                    "de/1": {"stories/a/index.html", "stories/b/index.html", "stories/c/index.html"}}
+    assert written == sorted(files)
+
+
+def test_the_store_is_kept_while_the_index_builds(tmp_path: Path) -> None:
+    files = {"stories/a/index.html": _html("en", "alpha"), "stories/b/index.html": _html("en", "beta"),
+             "stories/c/index.html": _html("de", "gamma")}
+    bundles = {"stories/a/index.html": "en/1", "stories/b/index.html": "en/1", "stories/c/index.html": "de/1"}
     kept = threading.Event()
 
-    def spying(site: Path, pages: Mapping[str, str], ready: Callable[[str], bool]) -> None:
-        def ready_seen(bundle: str) -> bool:
-            go = ready(bundle)
-            seen[bundle] = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
-            # Holds up indexing until `meanwhile` has run: publish would never end if it waited for the index first.
-            assert kept.wait(timeout=60), "meanwhile did not run while the index was being built"
-            return go
-
-        build_bundles(site, pages, ready=ready_seen)
+    def waiting_for_meanwhile(site: Path, pages: Mapping[str, str], ready: Callable[[str], bool]) -> None:
+        # Indexing is held up until `meanwhile` has run: publish would never end if it waited for the index first.
+        assert kept.wait(timeout=60), "meanwhile did not run while the index was being built"
+        build_bundles(site, pages, ready=ready)
 
     out = tmp_path / "site"
-    report = publish(out, files, bundles, Indexer(spying, is_current), meanwhile=kept.set)
-    assert seen["en/1"] >= {"stories/a/index.html", "stories/b/index.html"}
-    assert "zzz/late.txt" not in seen["en/1"] and "aaa/first-in-name-order.txt" not in seen["en/1"]
-    assert "stories/c/index.html" in seen["de/1"]
+    report = publish(out, files, bundles, Indexer(waiting_for_meanwhile, is_current), meanwhile=kept.set)
     assert set(report.written) == set(files) | {MARKER}
     assert set(result_ids(out / "pagefind" / "en" / "1")) == {"/stories/a/", "/stories/b/"}
     assert set(result_ids(out / "pagefind" / "de" / "1")) == {"/stories/c/"}
