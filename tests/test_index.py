@@ -9,13 +9,15 @@ import pytest
 from dossier.index import INDEX_DIR, build_bundles, page_glob, result_ids
 
 
+def searchable_page(lang: str, word: str) -> bytes:
+    """A page Pagefind indexes, in `lang`, about `word`."""
+    return (f'<!DOCTYPE html><html lang="{lang}"><head><title>{word}</title></head>'
+            f"<body><main data-pagefind-body><h1>{word}</h1><p>{word} text</p></main></body></html>").encode()
+
+
 def _page(folder: Path, path: str, lang: str, word: str) -> None:
     (folder / path).parent.mkdir(parents=True, exist_ok=True)
-    (folder / path).write_text(
-        f'<!DOCTYPE html><html lang="{lang}"><head><title>{word}</title></head>'
-        f"<body><main data-pagefind-body><h1>{word}</h1><p>{word} text</p></main></body></html>",
-        encoding="utf-8",
-    )
+    (folder / path).write_bytes(searchable_page(lang, word))
 
 
 def test_each_bundle_indexes_exactly_its_pages(tmp_path: Path) -> None:

@@ -23,6 +23,7 @@ from dossier.synth import generate
 from dossier.write import MARKER, Indexer, _Ready, _write_files, publish
 
 from .conftest import KURSK, ROOT
+from .test_index import searchable_page
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -208,14 +209,11 @@ def test_an_output_folder_in_folders_that_do_not_exist_yet_is_made(valid_content
     assert (out / "index.html").is_file() and (out / MARKER).is_file()
 
 
-def _html(lang: str, word: str) -> bytes:
-    return (f'<!DOCTYPE html><html lang="{lang}"><head><title>{word}</title></head>'
-            f"<body><main data-pagefind-body><h1>{word}</h1><p>{word} text</p></main></body></html>").encode()
-
-
 def test_each_bundle_is_ready_for_indexing_once_its_pages_are_written_before_the_rest(tmp_path: Path) -> None:
-    files = {"stories/a/index.html": _html("en", "alpha"), "stories/b/index.html": _html("en", "beta"),
-             "stories/c/index.html": _html("de", "gamma"), "aaa/first-in-name-order.txt": b"x", "zzz/late.txt": b"z"}
+    files = {"stories/a/index.html": searchable_page("en", "alpha"),
+             "stories/b/index.html": searchable_page("en", "beta"),
+             "stories/c/index.html": searchable_page("de", "gamma"),
+             "aaa/first-in-name-order.txt": b"x", "zzz/late.txt": b"z"}
     stage = tmp_path / "stage"
     seen: dict[str, set[str]] = {}
 
@@ -232,8 +230,9 @@ def test_each_bundle_is_ready_for_indexing_once_its_pages_are_written_before_the
 
 
 def test_the_store_is_kept_while_the_index_builds(tmp_path: Path) -> None:
-    files = {"stories/a/index.html": _html("en", "alpha"), "stories/b/index.html": _html("en", "beta"),
-             "stories/c/index.html": _html("de", "gamma")}
+    files = {"stories/a/index.html": searchable_page("en", "alpha"),
+             "stories/b/index.html": searchable_page("en", "beta"),
+             "stories/c/index.html": searchable_page("de", "gamma")}
     bundles = {"stories/a/index.html": "en/1", "stories/b/index.html": "en/1", "stories/c/index.html": "de/1"}
     kept = threading.Event()
 
@@ -251,11 +250,11 @@ def test_the_store_is_kept_while_the_index_builds(tmp_path: Path) -> None:
 
 def test_a_write_that_fails_stops_the_indexing_and_leaves_the_output(tmp_path: Path) -> None:
     out = tmp_path / "site"
-    publish(out, {"old/index.html": _html("en", "old")}, {"old/index.html": "en/1"}, PAGEFIND)
+    publish(out, {"old/index.html": searchable_page("en", "old")}, {"old/index.html": "en/1"}, PAGEFIND)
     before = snapshot(out)
     # The second bundle's page cannot be written: its folder's path is the first bundle's page.
-    files = {"a/index.html": _html("en", "alpha"), "b/index.html": _html("en", "beta"),
-             "b/index.html/c.html": _html("de", "gamma")}
+    files = {"a/index.html": searchable_page("en", "alpha"), "b/index.html": searchable_page("en", "beta"),
+             "b/index.html/c.html": searchable_page("de", "gamma")}
     bundles = {"a/index.html": "en/1", "b/index.html": "en/1", "b/index.html/c.html": "de/1"}
     failed: list[BaseException] = []
 
