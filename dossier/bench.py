@@ -3,7 +3,10 @@
 Every measured build runs in a forked child so that its peak memory (ru_maxrss) is its
 own; Pagefind runs as that child's child and is reported separately. Pagefind alone is
 also timed on the same output in the same run, because on a shared, noisy machine the
-meaningful figure is the ratio to it.
+meaningful figure is the ratio to it: each time right after a cold build, so that the two
+are timed on as nearly the same machine as can be. How noisy the machine was is reported
+too: the share of CPU time its host gave to other guests (`steal` in /proc/stat) while the
+bench ran, which stretches every figure unevenly.
 
 Cold builds come in two kinds, taken in turn: from nothing at all (`cold_s`), and into an
 empty output folder from unchanged content whose last build left its store (`cold_kept_s`,
@@ -61,6 +64,7 @@ class Result:
     pagefind_only_rss_mb: float  # Pagefind alone over the whole site
     cold_ratio: float  # cold_s / pagefind_only_s
     cold_kept_ratio: float  # cold_kept_s / pagefind_only_s
+    host_steal_pct: float  # % of CPU time the host gave other guests during the bench (0: cannot tell)
 
 
 def _in_child(task: Callable[[], T]) -> T:
@@ -107,6 +111,20 @@ def _progress(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
 
+def cpu_ticks(stat: str) -> tuple[int, int]:
+    """(stolen, all) CPU time of the machine, in ticks since boot, from the text of /proc/stat."""
+    fields = [int(value) for value in stat.split("\n", 1)[0].split()[1:]]
+    # user nice system idle iowait irq softirq steal [guest guest_nice: already within user and nice]
+    return (fields[7] if len(fields) > 7 else 0), sum(fields[:8])
+
+
+def _ticks() -> tuple[int, int]:
+    try:
+        return cpu_ticks(Path("/proc/stat").read_text(encoding="ascii"))
+    except (OSError, ValueError, IndexError):
+        return 0, 0
+
+
 def run_bench(articles: int, languages: int, seed: int, repeat: int, keep: Path | None) -> Result:
     workspace = Path(tempfile.mkdtemp(prefix="dossier-bench-"))
     try:
@@ -115,23 +133,30 @@ def run_bench(articles: int, languages: int, seed: int, repeat: int, keep: Path 
         generate(content, articles, languages, seed)
         cold: list[Sample] = []
         kept: list[Sample] = []
+        alone: list[tuple[float, float]] = []
         out = workspace / "site"
+        started = _ticks()
         for round_ in range(repeat):
             store.forget(content)
             shutil.rmtree(out, ignore_errors=True)
             cold.append(_build_in_child(content, out))
+            alone.append(_pagefind_alone(out, workspace / f"pf-{round_}"))
             shutil.rmtree(out)
             kept.append(_build_in_child(content, out))
-            seconds = (cold[-1].seconds, kept[-1].seconds)
-            _progress(f"cold build {round_ + 1}/{repeat}: {seconds[0]:.2f} s, with its store {seconds[1]:.2f} s")
+            seconds = (cold[-1].seconds, alone[-1][0], kept[-1].seconds)
+            _progress(
+                "cold build {}/{}: {:.2f} s, Pagefind alone {:.2f} s, with its store {:.2f} s".format(
+                    round_ + 1, repeat, *seconds
+                )
+            )
         noop = [_build_in_child(content, out) for _ in range(repeat)]
         _progress(f"no-op rebuild: {statistics.median(s.seconds for s in noop):.2f} s")
         edits = _edit_timings(content, out, repeat)
         for round_, (page_s, search_s, settle_s) in enumerate(edits, 1):
             _progress(f"edit {round_}/{repeat}: page {page_s:.2f} s, search {search_s:.2f} s, shard {settle_s:.2f} s")
-        alone = [_pagefind_alone(out, workspace / f"pf-{i}") for i in range(repeat)]
+        ended = _ticks()
+        stolen, ticks = ended[0] - started[0], ended[1] - started[1]
         pagefind_only = [seconds for seconds, _ in alone]
-        _progress(f"Pagefind alone: {statistics.median(pagefind_only):.2f} s")
         pages = sum(1 for _ in out.rglob("*.html") if "pagefind" not in _.parts)
         if keep is not None:
             shutil.rmtree(keep, ignore_errors=True)
@@ -157,6 +182,7 @@ def run_bench(articles: int, languages: int, seed: int, repeat: int, keep: Path 
             pagefind_only_rss_mb=round(max(rss for _, rss in alone), 1),
             cold_ratio=round(cold_s / pf_s, 2) if pf_s else 0.0,
             cold_kept_ratio=round(cold_kept_s / pf_s, 2) if pf_s else 0.0,
+            host_steal_pct=round(100 * stolen / ticks, 1) if ticks > 0 else 0.0,
         )
     finally:
         store.forget(content)  # a store in the user's cache folder, of a content folder about to go
@@ -225,6 +251,7 @@ def table(result: Result) -> str:
         ("peak RSS, dossier", f"{result.peak_rss_mb:.0f} MB"),
         ("peak RSS, Pagefind in the build", f"{result.pagefind_rss_mb:.0f} MB"),
         ("peak RSS, Pagefind alone", f"{result.pagefind_only_rss_mb:.0f} MB"),
+        ("CPU time taken by the host", f"{result.host_steal_pct:.1f} %"),
     ]
     width = max(len(name) for name, _ in rows)
     return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)

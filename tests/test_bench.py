@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from dossier.bench import cpu_ticks
 from dossier.cli import main
 from dossier.pipeline import build
 from dossier.synth import generate
@@ -30,9 +31,10 @@ def test_bench_small_case_runs_and_its_site_equals_a_clean_build(tmp_path: Path,
     assert "cold / Pagefind" in capsys.readouterr().out
     data = json.loads(result.read_text(encoding="utf-8"))
     keys = ("articles", "cold_s", "cold_kept_s", "noop_s", "edit_page_s", "edit_search_s", "edit_settle_s",
-            "peak_rss_mb", "pagefind_only_s")
+            "peak_rss_mb", "pagefind_only_s", "host_steal_pct")
     for key in keys:
         assert key in data
+    assert 0 <= data["host_steal_pct"] <= 100
     assert data["articles"] == 200 and data["noop_written"] == 0
     # at this size a topic spans more than a dozen articles: site and print edition both list instead of gridding
     for page in ("claims/index.html", "print/index.html"):
@@ -40,3 +42,9 @@ def test_bench_small_case_runs_and_its_site_equals_a_clean_build(tmp_path: Path,
     clean = tmp_path / "clean"
     build(keep / "content", clean)
     assert snapshot(keep / "site") == snapshot(clean)
+
+
+def test_the_share_of_cpu_time_the_host_took_is_read_from_proc_stat() -> None:
+    stat = "cpu  600 10 100 200 40 0 10 40 30 0\ncpu0 300 5 50 100 20 0 5 20 15 0\nintr 1 2 3\n"
+    assert cpu_ticks(stat) == (40, 1000)  # guest time is already counted within user time
+    assert cpu_ticks("cpu  600 10 100 200\n") == (0, 910)  # a kernel too old to tell
