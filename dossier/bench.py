@@ -121,7 +121,7 @@ def cpu_ticks(stat: str) -> tuple[int, int]:
 def _ticks() -> tuple[int, int]:
     try:
         return cpu_ticks(Path("/proc/stat").read_text(encoding="ascii"))
-    except (OSError, ValueError, IndexError):
+    except (OSError, ValueError):  # no /proc, or not the format cpu_ticks reads
         return 0, 0
 
 
