@@ -73,7 +73,7 @@ def run_search(page, server: PagesServer, query: str) -> list[str]:  # type: ign
 
     page.goto(server.base + "search/?" + urlencode({"q": query}))
     page.wait_for_function(
-        "() => /result|No results/.test(document.getElementById('search-status').textContent)", timeout=15000
+        "() => /result|No results/.test(document.getElementById('search-status')?.textContent)", timeout=15000
     )
     page.wait_for_load_state("networkidle")  # the result fragments, before the crawl moves on
     return page.eval_on_selector_all("#search-results a", "els => els.map(e => e.href)")

@@ -89,7 +89,7 @@ def test_no_injected_script_runs_in_chromium(hostile_site: Path, browser) -> Non
             page.mouse.move(200, 300)
             assert page.evaluate("window.pwned") is None, url
         page.goto(server.base + "search/?q=pwnedword")
-        page.wait_for_function("() => /result/.test(document.getElementById('search-status').textContent)")
+        page.wait_for_function("() => /result/.test(document.getElementById('search-status')?.textContent)")
         assert page.locator("#search-results li").count() > 0
         assert page.evaluate("window.pwned") is None
         context.close()
