@@ -16,7 +16,8 @@ Nothing is deleted while the bench measures: each build's output is moved aside,
 On an ext4 file system without a journal (as on the machines this was written on), the kernel looks past
 every inode freed in the last one to six minutes each time it makes a file (`recently_deleted`), so
 removing the last build's tens of thousands of files made the next one's files several times dearer to
-create: a cost of the bench's own cleaning, paid by the builds and hardly by Pagefind alone.
+create: a cost of the bench's own cleaning, paid mostly by the builds, which make three times the files
+Pagefind alone does.
 """
 
 from __future__ import annotations
