@@ -7,6 +7,7 @@ whatever state they are, so a process that runs threads (the preview server) sta
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import threading
@@ -54,10 +55,14 @@ def map_forked(
     rest = set(head)
     order = head + [i for i in range(len(items)) if i not in rest]
     _TASK = (function, items)
+    # A collection in a worker would write to every object of the parent it inherits, copying the memory it
+    # shares with the parent page by page; frozen, they are left out (the gc module's advice before a fork).
+    gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(count) as pool:
             results = pool.map(_run, order, chunksize=max(1, min(16, len(items) // (count * 16))))
     finally:
+        gc.unfreeze()
         _TASK = None
     merged: list[Any] = [None] * len(items)
     for index, result in zip(order, results, strict=True):

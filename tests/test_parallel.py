@@ -64,3 +64,28 @@ def test_a_build_collects_garbage_rarely_then_as_before(valid_content: Path, tmp
     with pytest.raises(ContentError):
         build(valid_content, tmp_path / "site")
     assert gc.get_threshold() == before  # a preview server lives on after a failed build too
+
+
+# In a fresh process: the test runner's own threads would keep map_forked from forking at all.
+_FREEZE = """
+import gc
+from dossier.parallel import MIN_TASKS, map_forked
+def fails(item):
+    if item == 7:
+        raise ValueError("seven")
+seen = set(map_forked(lambda _item: gc.get_freeze_count(), range(MIN_TASKS)))
+after = gc.get_freeze_count()
+try:
+    map_forked(fails, range(MIN_TASKS))
+except ValueError:
+    pass
+print(0 not in seen, after, gc.get_freeze_count())
+"""
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="one core: nothing is forked")
+def test_workers_leave_the_parents_objects_alone_and_the_parent_collects_as_before() -> None:
+    done = subprocess.run([sys.executable, "-c", _FREEZE], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    # Frozen in the workers, as they were forked; not in the parent once they are done, failed or not.
+    assert done.stdout.split() == ["True", "0", "0"]
