@@ -91,3 +91,13 @@ def serve(site: Path, prefix: str = "/repo/") -> Iterator[PagesServer]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def wait_for_search_status(page, pattern: str, timeout: float | None = None) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the search page's status line matches the JavaScript regex `pattern`.
+
+    The status is read only once it exists: polled on a page still navigating to the search page, a
+    predicate that threw would end the wait at once."""
+    page.wait_for_function(
+        f"() => /{pattern}/.test(document.getElementById('search-status')?.textContent)", timeout=timeout
+    )

@@ -22,7 +22,7 @@ import pytest
 import yaml
 
 from .conftest import KURSK
-from .pages_server import PagesServer, serve
+from .pages_server import PagesServer, serve, wait_for_search_status
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -72,9 +72,7 @@ def run_search(page, server: PagesServer, query: str) -> list[str]:  # type: ign
     from urllib.parse import urlencode
 
     page.goto(server.base + "search/?" + urlencode({"q": query}))
-    page.wait_for_function(
-        "() => /result|No results/.test(document.getElementById('search-status')?.textContent)", timeout=15000
-    )
+    wait_for_search_status(page, "result|No results", timeout=15000)
     page.wait_for_load_state("networkidle")  # the result fragments, before the crawl moves on
     return page.eval_on_selector_all("#search-results a", "els => els.map(e => e.href)")
 

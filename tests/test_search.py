@@ -11,6 +11,7 @@ import pytest
 from dossier.pipeline import build
 
 from .conftest import KURSK
+from .pages_server import wait_for_search_status
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -22,9 +23,7 @@ def search(page, server, query: str, **params: str) -> list[str]:  # type: ignor
     page.goto(server.base + "search/?" + urlencode({"q": query}))
     for name, value in params.items():
         page.select_option(f"#filter-{name}", value)
-    page.wait_for_function(
-        "() => /result|No results/.test(document.getElementById('search-status')?.textContent)", timeout=15000
-    )
+    wait_for_search_status(page, "result|No results", timeout=15000)
     page.wait_for_timeout(300)  # a filter change re-runs the search
     hrefs = page.eval_on_selector_all("#search-results a", "els => els.map(e => e.getAttribute('href'))")
     return [h.removeprefix("/repo/") for h in hrefs]
@@ -94,7 +93,7 @@ def test_header_search_box_leads_to_results(page, kursk_server) -> None:  # type
     # The form submits by navigating; the status is only worth reading on the page it lands on.
     with page.expect_navigation(url=kursk_server.base + "search/?q=Lavrov"):
         page.keyboard.press("Enter")
-    page.wait_for_function("() => /result/.test(document.getElementById('search-status')?.textContent)")
+    wait_for_search_status(page, "result")
     assert page.locator("#search-results li").count() > 0
 
 

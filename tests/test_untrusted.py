@@ -12,7 +12,7 @@ from dossier.cli import main
 from dossier.pipeline import build
 
 from .hostile import hostile_content
-from .pages_server import serve
+from .pages_server import serve, wait_for_search_status
 
 ALLOWED_SCRIPTS = {("module", "../assets/search.js"), ("application/ld+json", None)}
 
@@ -89,7 +89,7 @@ def test_no_injected_script_runs_in_chromium(hostile_site: Path, browser) -> Non
             page.mouse.move(200, 300)
             assert page.evaluate("window.pwned") is None, url
         page.goto(server.base + "search/?q=pwnedword")
-        page.wait_for_function("() => /result/.test(document.getElementById('search-status')?.textContent)")
+        wait_for_search_status(page, "result")
         assert page.locator("#search-results li").count() > 0
         assert page.evaluate("window.pwned") is None
         context.close()
