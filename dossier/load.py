@@ -14,6 +14,7 @@ import stat
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Generic, TypeVar
@@ -35,6 +36,7 @@ from .model import (
     Loc,
     Source,
 )
+from .parallel import map_forked
 from .text import nfc, reveal_bidi_controls
 from .yamlsource import YNode, parse_yaml
 
@@ -530,15 +532,20 @@ def _article(
     """`_load_article`, kept by file text: the preview server reloads every article on every change."""
     key = (article_id, text, path)
     if key not in _ARTICLES:
-        if len(_ARTICLES) >= _ARTICLES_MAX:
-            _ARTICLES.clear()
-        entry = earlier.get("articles", {}).get(key)
-        if entry is None:
-            problems: list[Problem] = []
-            entry = (_load_article(article_id, text, path, problems), tuple(problems))
-        _ARTICLES[key] = entry
+        _keep_article(key, earlier.get("articles", {}).get(key) or _parsed_article(key))
     used.setdefault("articles", {})[key] = _ARTICLES[key]
     return _ARTICLES[key]
+
+
+def _parsed_article(key: tuple[str, str, str]) -> tuple[Article | None, tuple[Problem, ...]]:
+    problems: list[Problem] = []
+    return _load_article(*key, problems), tuple(problems)
+
+
+def _keep_article(key: tuple[str, str, str], entry: tuple[Article | None, tuple[Problem, ...]]) -> None:
+    if len(_ARTICLES) >= _ARTICLES_MAX:
+        _ARTICLES.clear()
+    _ARTICLES[key] = entry
 
 
 def load_article(root: Path, display_root: str | None, name: str) -> tuple[Article | None, tuple[Problem, ...]]:
@@ -582,30 +589,26 @@ def _read_yaml(reader: FileReader, name: str, problems: list[Problem], required:
 
 
 FileRecords = tuple[list[Any], tuple[Problem, ...], frozenset[str], bool]  # records, problems, ids seen, readable
+Loader = Callable[[YNode | None, str, list[Problem], set[str]], list[Any]]
 _FILES: dict[tuple[str, str], tuple[str, FileRecords]] = {}  # (file, as shown) -> (its latest text, what it gave)
 
 
-def _load_file(
-    reader: FileReader, name: str, loader: Callable[..., list[Any]], required: bool, earlier: Parsed, used: Parsed
+def _file_records(
+    reader: FileReader, name: str, loader: Loader, node: YNode | None, problems: list[Problem], ok: bool
 ) -> FileRecords:
-    """One YAML file of records, kept by its text: the preview server reloads every file on every change,
-    and parsing a dossier's claims takes a second at thousands of them."""
-    problems: list[Problem] = []
-    text, ok = _yaml_text(reader, name, problems, required)
-    key = (name, reader.display(name))
-    if text is None:
-        node = None
-    else:
-        for kept in (_FILES.get(key), earlier.get("files", {}).get(key)):
-            if kept is not None and kept[0] == text:
-                _FILES[key] = used.setdefault("files", {})[key] = kept
-                return kept[1]
-        node, ok = _parse(reader, name, text, problems)
     ids: set[str] = set()
-    result = (loader(node, reader.display(name), problems, ids), tuple(problems), frozenset(ids), ok)
-    if text is not None:
-        _FILES[key] = used.setdefault("files", {})[key] = (text, result)
-    return result
+    return loader(node, reader.display(name), problems, ids), tuple(problems), frozenset(ids), ok
+
+
+def _parse_task(reader: FileReader, loaders: Mapping[str, tuple[str, Loader]], task: tuple[str, Any]) -> Any:
+    """What one file yields: an article ("article", (id, text, path)), or a YAML file of records (kind, text)."""
+    kind, arg = task
+    if kind == "article":
+        return _parsed_article(arg)
+    name, loader = loaders[kind]
+    problems: list[Problem] = []
+    node, ok = _parse(reader, name, arg, problems)
+    return _file_records(reader, name, loader, node, problems, ok)
 
 
 def load(root: Path, display_root: str | None = None, earlier: Parsed | None = None) -> Loaded:
@@ -626,7 +629,7 @@ def load(root: Path, display_root: str | None = None, earlier: Parsed | None = N
         empty = Dossier(Loc(shown, 0), "", "", "", (), "", "", _EMPTY_DOSSIER_DATE)
         return Loaded(Content(shown, empty, (), (), (), ()), tuple(problems), {}, frozenset(known) | {"dossier"})
 
-    loaders: dict[str, tuple[str, Callable[..., list[Any]]]] = {
+    loaders: dict[str, tuple[str, Loader]] = {
         "source": ("sources.yaml", _load_sources),
         "claim": ("claims.yaml", _load_claims),
         "entity": ("entities.yaml", _load_entities),
@@ -636,25 +639,56 @@ def load(root: Path, display_root: str | None = None, earlier: Parsed | None = N
     if dossier is None:
         broken.add("dossier")
         dossier = Dossier(Loc(reader.display("dossier.yaml"), 1), "", "", "", (), "", "", _EMPTY_DOSSIER_DATE)
-    records: dict[str, list[Any]] = {}
+    # Every file is read here, then those read for the first time are parsed on every core, the YAML files
+    # (the largest) first; the preview server (one process) keeps what each text gave (_FILES, _ARTICLES).
+    files: dict[str, FileRecords] = {}
+    tasks: list[tuple[str, Any]] = []
     for kind, (name, loader) in loaders.items():
-        records[kind], found, ids, ok = _load_file(reader, name, loader, kind != "entity", earlier, used)
-        problems.extend(found)
-        known[kind].update(ids)
-        if not ok:
-            broken.add(kind)
-
-    articles: list[Article] = []
+        read_problems: list[Problem] = []
+        text, ok = _yaml_text(reader, name, read_problems, kind != "entity")
+        key = (name, reader.display(name))
+        kept = next((k for k in (_FILES.get(key), earlier.get("files", {}).get(key)) if k and k[0] == text), None)
+        if text is None:
+            files[kind] = _file_records(reader, name, loader, None, read_problems, ok)
+        elif kept is not None:
+            _FILES[key] = used.setdefault("files", {})[key] = kept
+            files[kind] = kept[1]
+        else:
+            tasks.append((kind, text))
     articles_dir = root / "articles"
     names = sorted(n for n in os.listdir(articles_dir) if is_article_file(n)) if articles_dir.is_dir() else []
+    read: list[tuple[tuple[str, str, str] | None, list[Problem]]] = []  # per article: (id, text, path), problems
     for name in names:
         article_id = name[: -len(".md")]
         known["article"].add(article_id)
         relative = f"articles/{name}"
-        text = reader.read(relative, problems)
-        if text is None:
+        read_problems = []
+        text = reader.read(relative, read_problems)
+        key = None if text is None else (article_id, text, reader.display(relative))
+        if key is not None and key not in _ARTICLES and key not in earlier.get("articles", {}):
+            tasks.append(("article", key))
+        read.append((key, read_problems))
+    for (kind, arg), result in zip(tasks, map_forked(partial(_parse_task, reader, loaders), tasks), strict=True):
+        if kind == "article":
+            _keep_article(arg, result)
+        else:
+            key = (loaders[kind][0], reader.display(loaders[kind][0]))
+            _FILES[key] = used.setdefault("files", {})[key] = (arg, result)
+            files[kind] = result
+
+    records: dict[str, list[Any]] = {}
+    for kind in loaders:
+        records[kind], found, ids, ok = files[kind]
+        problems.extend(found)
+        known[kind].update(ids)
+        if not ok:
+            broken.add(kind)
+    articles: list[Article] = []
+    for key, read_problems in read:
+        problems.extend(read_problems)
+        if key is None:
             continue
-        article, found = _article(article_id, text, reader.display(relative), earlier, used)
+        article, found = _article(*key, earlier, used)
         problems.extend(found)
         if article is not None:
             articles.append(article)

@@ -20,18 +20,25 @@ _CHECK = """
 import pickle, sys
 from pathlib import Path
 from dossier import analyse, highlight, parallel, similarity
+from dossier import load as loading
+from dossier.errors import ContentError
 from dossier.pipeline import check
 if sys.argv[2] == "one":
     parallel.jobs = lambda *_args: 1
 shared = []
 forked = parallel.map_forked
 def counted(function, items, *args, **kwargs):
-    shared.append(parallel.jobs(len(items), kwargs.get("min_tasks", parallel.MIN_TASKS)))
+    stage = getattr(function, "func", function).__module__
+    shared.append((stage, parallel.jobs(len(items), kwargs.get("min_tasks", parallel.MIN_TASKS))))
     return forked(function, items, *args, **kwargs)
-for module in (highlight, analyse, similarity):
+for module in (loading, highlight, analyse, similarity):
     module.map_forked = counted
-checked = check(Path(sys.argv[1]), "content", bodies={})
-sys.stdout.buffer.write(pickle.dumps((shared, checked.content, checked.analysis)))
+try:
+    checked = check(Path(sys.argv[1]), "content", bodies={})
+    found = (checked.content, checked.analysis)
+except ContentError as error:
+    found = (error.problems, None)
+sys.stdout.buffer.write(pickle.dumps((shared, *found)))
 """
 
 
@@ -47,11 +54,33 @@ def test_checking_on_every_core_gives_what_one_core_gives(tmp_path: Path) -> Non
     generate(tmp_path / "content", 3 * 220, 3, 4)
     forks, content, analysis = _checked(tmp_path / "content", "every")
     alone, content_alone, analysis_alone = _checked(tmp_path / "content", "one")
-    assert len(forks) == 3 and (set(forks) == {2} or len(os.sched_getaffinity(0)) == 1)
-    assert set(alone) == {1}
+    stages = ["dossier.load", "dossier.highlight", "dossier.analyse", "dossier.similarity"]
+    assert [stage for stage, _ in forks] == stages
+    assert {jobs for _, jobs in forks} == {2} or len(os.sched_getaffinity(0)) == 1
+    assert {jobs for _, jobs in alone} == {1}
     assert content == content_alone
     assert analysis == analysis_alone
     assert analysis.similarities  # type: ignore[attr-defined]  # the rewrites the generator plants were scored
+
+
+def test_loading_on_every_core_finds_the_problems_one_core_finds(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    generate(content, 500, 3, 4)
+    articles = sorted((content / "articles").iterdir())
+    articles[3].write_text("---\ntitle: [unclosed\n---\nText.\n", encoding="utf-8")
+    articles[250].write_bytes(b"---\ntitle: \xff\n---\n")
+    articles[499].write_text("no front matter\n", encoding="utf-8")
+    with (content / "claims.yaml").open("a", encoding="utf-8") as claims:
+        claims.write("- id: claim-broken\n  unknown: key\n")
+    forks, problems, _ = _checked(content, "every")
+    _, problems_alone, _ = _checked(content, "one")
+    assert forks[0] == ("dossier.load", 2) or len(os.sched_getaffinity(0)) == 1
+    assert problems == problems_alone
+    shown = "\n".join(str(problem) for problem in problems)  # type: ignore[union-attr]
+    expected_problems = ((3, ":3: YAML syntax error"), (250, ":2: not valid UTF-8"), (499, ":1: missing front matter"))
+    for article, expected in expected_problems:
+        assert f"content/articles/{articles[article].name}{expected}" in shown
+    assert "claim 'claim-broken'" in shown
 
 
 def test_a_build_collects_garbage_rarely_then_as_before(valid_content: Path, tmp_path: Path) -> None:
