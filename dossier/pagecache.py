@@ -19,6 +19,7 @@ compares modification times, which two saves in one clock tick can share).
 
 from __future__ import annotations
 
+import contextlib
 import io
 import pickle
 import zlib
@@ -139,9 +140,12 @@ class PageCache:
         self.rendered = []
 
     def warm(self) -> None:
-        """Work out what every template uses now, before workers are forked, rather than in each of them."""
+        """Work out what every template uses, and compile it, before workers are forked, rather than in each."""
+        assert self._env is not None
         for name in self._sources or {}:
             self._closure_digest(name)
+            with contextlib.suppress(jinja2.TemplateError):  # a page using it reports the error when drawn
+                self._env.get_template(name)
 
     def commit(self, pages: Iterable[str] = ()) -> None:
         """Forget the pages not seen since begin() and not among `pages` (those of the site, reused whole)."""
