@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from dossier.bench import cpu_ticks
+from dossier.bench import NOISY, Result, cpu_ticks, table
 from dossier.cli import main
 from dossier.pipeline import build
 from dossier.synth import generate
@@ -48,3 +49,13 @@ def test_the_share_of_cpu_time_the_host_took_is_read_from_proc_stat() -> None:
     stat = "cpu  600 10 100 200 40 0 10 40 30 0\ncpu0 300 5 50 100 20 0 5 20 15 0\nintr 1 2 3\n"
     assert cpu_ticks(stat) == (40, 1000)  # guest time is already counted within user time
     assert cpu_ticks("cpu  600 10 100 200\n") == (0, 910)  # a kernel too old to tell
+
+
+def test_the_table_warns_when_the_host_took_enough_cpu_time_to_skew_the_ratios() -> None:
+    quiet = Result(articles=1000, languages=3, pages=1409, cold_s=7.3, cold_kept_s=3.9, noop_s=0.1, noop_written=0,
+                   edit_page_s=0.03, edit_search_s=0.09, edit_settle_s=1.7, pagefind_only_s=3.5, peak_rss_mb=112,
+                   pagefind_rss_mb=148, pagefind_only_rss_mb=232, cold_ratio=2.09, cold_kept_ratio=1.1,
+                   host_steal_pct=0.3)
+    assert "cold / Pagefind                      2.09 ×" in table(quiet)
+    assert NOISY not in table(quiet)
+    assert table(replace(quiet, host_steal_pct=10.2)).endswith(NOISY)
