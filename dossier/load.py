@@ -646,15 +646,16 @@ def load(root: Path, display_root: str | None = None, earlier: Parsed | None = N
     for kind, (name, loader) in loaders.items():
         read_problems: list[Problem] = []
         text, ok = _yaml_text(reader, name, read_problems, kind != "entity")
-        key = (name, reader.display(name))
-        kept = next((k for k in (_FILES.get(key), earlier.get("files", {}).get(key)) if k and k[0] == text), None)
         if text is None:
             files[kind] = _file_records(reader, name, loader, None, read_problems, ok)
-        elif kept is not None:
+            continue
+        key = (name, reader.display(name))
+        kept = next((k for k in (_FILES.get(key), earlier.get("files", {}).get(key)) if k and k[0] == text), None)
+        if kept is None:
+            tasks.append((kind, text))
+        else:
             _FILES[key] = used.setdefault("files", {})[key] = kept
             files[kind] = kept[1]
-        else:
-            tasks.append((kind, text))
     articles_dir = root / "articles"
     names = sorted(n for n in os.listdir(articles_dir) if is_article_file(n)) if articles_dir.is_dir() else []
     read: list[tuple[tuple[str, str, str] | None, list[Problem]]] = []  # per article: (id, text, path), problems
