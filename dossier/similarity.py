@@ -368,7 +368,24 @@ class CandidateIndex:
             self.probes[j] = self._probe(j)
             hit |= self._count(j, 1)
         for j in affected | hit:
-            self._choose(j)
+            if j in affected or self._may_rank_otherwise(j, affected):
+                self._choose(j)
+
+    def _may_rank_otherwise(self, k: int, changed: set[int]) -> bool:
+        """Whether set k's strongest partners may have changed when only its hits with the sets `changed` did.
+
+        An edit moves the hits of a few sets with hundreds of others; each of those keeps its choice unless
+        a moved pair was chosen, or now ranks above the weakest chosen.
+        """
+        chosen = self.chosen[k]
+        pairs = [((k, j) if k < j else (j, k), j) for j in changed if j != k]
+        if any(pair in chosen for pair, _ in pairs):
+            return True
+        joining = [pair for pair, j in pairs if j in self.partners[k]]
+        if not joining or len(chosen) < PARTNERS:
+            return bool(joining)
+        weakest = (-self.hits[chosen[-1]], chosen[-1])
+        return any((-self.hits[pair], pair) < weakest for pair in joining)
 
 
 def scored_pairs(
