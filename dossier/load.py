@@ -659,6 +659,7 @@ def load(root: Path, display_root: str | None = None, earlier: Parsed | None = N
     articles_dir = root / "articles"
     names = sorted(n for n in os.listdir(articles_dir) if is_article_file(n)) if articles_dir.is_dir() else []
     read: list[tuple[tuple[str, str, str] | None, list[Problem]]] = []  # per article: (id, text, path), problems
+    stored = earlier.get("articles", {})
     for name in names:
         article_id = name[: -len(".md")]
         known["article"].add(article_id)
@@ -666,7 +667,7 @@ def load(root: Path, display_root: str | None = None, earlier: Parsed | None = N
         read_problems = []
         text = reader.read(relative, read_problems)
         key = None if text is None else (article_id, text, reader.display(relative))
-        if key is not None and key not in _ARTICLES and key not in earlier.get("articles", {}):
+        if key is not None and key not in _ARTICLES and key not in stored:
             tasks.append(("article", key))
         read.append((key, read_problems))
     for (kind, arg), result in zip(tasks, map_forked(partial(_parse_task, reader, loaders), tasks), strict=True):

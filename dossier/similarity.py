@@ -382,8 +382,10 @@ class CandidateIndex:
         if any(pair in chosen for pair, _ in pairs):
             return True
         joining = [pair for pair, j in pairs if j in self.partners[k]]
-        if not joining or len(chosen) < PARTNERS:
-            return bool(joining)
+        if not joining:
+            return False
+        if len(chosen) < PARTNERS:  # room for every partner: one joining is chosen
+            return True
         weakest = (-self.hits[chosen[-1]], chosen[-1])
         return any((-self.hits[pair], pair) < weakest for pair in joining)
 
