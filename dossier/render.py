@@ -21,6 +21,7 @@ from .model import Content
 from .parallel import map_forked
 from .printing import RUNNING_HEAD, print_page, prints_texts, running_head_css
 from .publish import SITEMAP, Head, head, site_files
+from .snippets import FILTERS
 from .views import Index, Page, PageBuilder, page_builders, shown_similarities, story_page
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -50,7 +51,7 @@ class _Environment(jinja2.Environment):
 
 @lru_cache(maxsize=4)
 def environment(templates: Path) -> jinja2.Environment:
-    return _Environment(
+    env = _Environment(
         loader=jinja2.FileSystemLoader(templates),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -58,6 +59,8 @@ def environment(templates: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters.update(FILTERS)
+    return env
 
 
 def site_globals(content: Content) -> dict[str, Any]:
