@@ -7,8 +7,8 @@ and in typographic versus straight quotation marks and apostrophes.
 
 from __future__ import annotations
 
-import bisect
 import difflib
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -121,28 +121,25 @@ _NON_SPACE = re.compile(r"\S+")
 
 @dataclass(frozen=True)
 class Folded:
-    """Text with quotes straightened and white space collapsed, and a map back to the original.
+    """Text with quotes straightened and white space collapsed, and the way back to the original.
 
-    The folded text is the original's runs of non-space joined by single spaces; each run and
-    the space after it map to the original one to one, so a run's two starts are the whole map.
+    The folded text is the original's runs of non-space joined by single spaces, so a place in it
+    lies in the run that as many spaces precede, as far into it as into the folded run. The way back
+    is worked out for the few places asked for (a quote's two ends), not for every run beforehand.
     """
 
     text: str
-    starts: tuple[int, ...]  # where each run starts in the folded text
-    origins: tuple[int, ...]  # where it starts in the original
+    straight: str  # the original, its quotes straightened (the same length)
 
     def origin(self, index: int) -> int:
-        run = bisect.bisect_right(self.starts, index) - 1
-        return self.origins[run] + index - self.starts[run]
+        run = self.text.count(" ", 0, index)
+        into = index - (self.text.rfind(" ", 0, index) + 1)
+        return next(itertools.islice(_NON_SPACE.finditer(self.straight), run, None)).start() + into
 
 
 def fold(text: str) -> Folded:
-    runs = list(_NON_SPACE.finditer(text.translate(_QUOTE_FOLD)))
-    starts, length = [], 0
-    for run in runs:
-        starts.append(length)
-        length += run.end() - run.start() + 1
-    return Folded(" ".join(run.group() for run in runs), tuple(starts), tuple(run.start() for run in runs))
+    straight = text.translate(_QUOTE_FOLD)
+    return Folded(" ".join(_NON_SPACE.findall(straight)), straight)
 
 
 @lru_cache(maxsize=256)  # enough for every quote of one article in a row: callers go article by article

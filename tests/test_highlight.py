@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 from hypothesis import given, settings
@@ -69,6 +70,20 @@ def test_typographic_and_straight_quotes_match() -> None:
     assert find_quote("He said “yes” and it’s done.", 'He said "yes" and it\'s done.') is not None
     assert find_quote("spaced   out\ntext", "spaced out text") is not None
     assert find_quote("Case matters", "case matters") is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(["a", "b", " ", "\n", "\t", "\u00a0", "“", "’", "é"]), max_size=40))
+def test_a_folded_place_leads_back_to_its_place_in_the_text(text: str) -> None:
+    """Run by run and character by character: the n-th run of the folded text is the n-th of the original,
+    and each place in a run, or on the space after it, maps to the same offset from the run's start."""
+    folded = fold(text)
+    expected = []
+    for run in re.finditer(r"\S+", text):
+        expected += range(run.start(), run.end() + 1)  # its characters and the space after it
+    assert [folded.origin(i) for i in range(len(folded.text))] == expected[: len(folded.text)]
+    for i, char in enumerate(folded.text):
+        assert char == " " or char == text[folded.origin(i)].translate({ord("“"): '"', ord("’"): "'"})
 
 
 words = st.sampled_from(
