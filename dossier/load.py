@@ -642,6 +642,7 @@ def load(root: Path, display_root: str | None = None, earlier: Parsed | None = N
     # Every file is read here, then those read for the first time are parsed on every core, the YAML files
     # (the largest) first; the preview server (one process) keeps what each text gave (_FILES, _ARTICLES).
     files: dict[str, FileRecords] = {}
+    file_keys: dict[str, tuple[str, str]] = {}  # kind -> its key in _FILES, for the files parsed below
     tasks: list[tuple[str, Any]] = []
     for kind, (name, loader) in loaders.items():
         read_problems: list[Problem] = []
@@ -652,6 +653,7 @@ def load(root: Path, display_root: str | None = None, earlier: Parsed | None = N
         key = (name, reader.display(name))
         kept = next((k for k in (_FILES.get(key), earlier.get("files", {}).get(key)) if k and k[0] == text), None)
         if kept is None:
+            file_keys[kind] = key
             tasks.append((kind, text))
         else:
             _FILES[key] = used.setdefault("files", {})[key] = kept
@@ -674,7 +676,7 @@ def load(root: Path, display_root: str | None = None, earlier: Parsed | None = N
         if kind == "article":
             _keep_article(arg, result)
         else:
-            key = (loaders[kind][0], reader.display(loaders[kind][0]))
+            key = file_keys[kind]
             _FILES[key] = used.setdefault("files", {})[key] = (arg, result)
             files[kind] = result
 
