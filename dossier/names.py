@@ -19,12 +19,13 @@ one use of that form and not also a use of "Putin".
 
 Performance: the text is folded character by character with `str.translate` and a
 memoising table (each character to exactly one character, so positions in the folded text
-are positions in the original), and all forms of all entities are compiled into one
-regular expression shaped as a trie (shared prefixes are matched once), one per language
-because the allowed endings differ. That expression is tried only where a word begins that
-some form begins with (a set lookup per word of the text): trying it at every position
-costs in proportion to the number of forms, which grows with the dossier. Forms that may
-begin inside a word (unspaced scripts) or that begin with punctuation are searched for.
+are positions in the original). Where a word of the text begins that some form begins
+with (a dictionary lookup per word), the forms beginning with that word are compared with
+the text there, longest first, and what follows the longest one found is checked (one small
+expression for the possessive endings and the boundary). One expression of all forms,
+shaped as a trie, cost more to try at each such word the more forms the dossier has, and
+seconds to compile at a thousand entities. Forms that may begin inside a word (unspaced
+scripts) or that begin with punctuation are few; one expression of them is searched for.
 """
 
 from __future__ import annotations
@@ -120,19 +121,38 @@ def _trie_pattern(keys: Iterable[str]) -> str:
 
 
 _WORD = regex.compile(f"{_LETTER}+")
+_SPACES = regex.compile(" +")
+
+
+def _spaced_end(folded: str, start: int, key: str) -> int:
+    """Where `key` ends in `folded` from `start`, a run of spaces standing for each of its spaces (-1: not there).
+
+    Folded text has no white space but spaces, and a key's words no spaces at either end: taking every space of a
+    run is the one way a key's next word can follow it."""
+    at = start
+    for number, word in enumerate(key.split(" ")):
+        if number:
+            spaces = _SPACES.match(folded, at)
+            if spaces is None:
+                return -1
+            at = spaces.end()
+        if not folded.startswith(word, at):
+            return -1
+        at += len(word)
+    return at
 
 
 @dataclass(frozen=True)
 class NameMatcher:
     """All forms of all entities, compiled for one language.
 
-    `pattern` holds the forms bounded on both sides that begin with a letter, and is tried where one
-    of their first words (`first_words`) begins; `rest`, the other forms, is searched for. Where both
-    match at one place, `pattern` wins, as the one expression of both would have it.
+    The forms bounded on both sides that begin with a letter are looked up by their first word (`first`) where a
+    word of the text begins, and the longest of them found there is taken; `rest`, the other forms, is searched
+    for. Where both match at one place, the first kind wins, as one expression of both would have it.
     """
 
-    pattern: regex.Pattern[str] | None
-    first_words: frozenset[str]
+    first: Mapping[str, tuple[str, ...]]  # first word -> the keys of the forms beginning with it, longest first
+    ending: regex.Pattern[str]  # what must follow such a form: a possessive, if any, then no letter
     rest: regex.Pattern[str] | None
     forms: Mapping[str, tuple[Form, ...]]  # form_key -> every (entity, form) it stands for
     genitive: bool = False  # a name may carry an -s that is part of the word (German)
@@ -140,44 +160,60 @@ class NameMatcher:
     def find(self, text: str) -> Iterable[tuple[str, str]]:
         """(form key, text as found) for every name in `text`, left to right, longest first."""
         folded = fold(text)
-        for match in self._matches(folded):
-            name = match.group("name")
-            yield " ".join(name.split()), " ".join(text[match.start() : match.end()].split())
+        for start, name_end, end in self._matches(folded):
+            yield " ".join(folded[start:name_end].split()), " ".join(text[start:end].split())
 
-    def _matches(self, folded: str) -> Iterator[regex.Match[str]]:
-        """The matches of both expressions, leftmost first, none overlapping an earlier one."""
+    def _matches(self, folded: str) -> Iterator[tuple[int, int, int]]:
+        """(start, end of the name, end with its ending) of every match of both kinds, leftmost first, none
+        overlapping an earlier one."""
         rest = self.rest
         other = rest.search(folded) if rest is not None else None
         done = 0  # where the last match ended
-        for start in self._starts(folded):
+        for start, word in self._starts(folded):
             if start < done:
                 continue
-            found = self.pattern.match(folded, start)  # type: ignore[union-attr]
+            found = self._at(folded, start, word)
             if found is None:
                 continue
             while other is not None and other.start() < start:
-                yield other
+                yield other.start(), other.end("name"), other.end()
                 done = other.end()
                 other = rest.search(folded, done)  # type: ignore[union-attr]
             if start < done:
                 continue
             yield found
-            done = found.end()
+            done = found[2]
             if other is not None and other.start() < done:
                 other = rest.search(folded, done)  # type: ignore[union-attr]
         while other is not None:
-            yield other
+            yield other.start(), other.end("name"), other.end()
             other = rest.search(folded, other.end())  # type: ignore[union-attr]
 
-    def _starts(self, folded: str) -> Iterator[int]:
-        """Where a word begins that a form of `pattern` begins with, in order."""
-        if self.pattern is None:
-            return
-        first = self.first_words
-        for word in _WORD.finditer(folded):
-            text = word.group()
-            if text in first or (self.genitive and text[-1] == "s" and text[:-1] in first):
-                yield word.start()
+    def _at(self, folded: str, start: int, word: str) -> tuple[int, int, int] | None:
+        """The longest form beginning with `word` at `start` that is followed by an ending, as a match."""
+        keys = self.first.get(word, ())
+        if self.genitive and word[-1] == "s" and word[:-1] in self.first:
+            keys = tuple(sorted((*keys, *self.first[word[:-1]]), key=len, reverse=True))
+        # Where the text has no run of spaces, a form is there as it is or not at all.
+        spaced = bool(keys) and folded.find("  ", start, start + len(keys[0]) + 1) >= 0
+        for key in keys:
+            if folded.startswith(key, start):
+                end = start + len(key)
+            elif spaced:
+                end = _spaced_end(folded, start, key)
+            else:
+                continue
+            if end >= 0 and (after := self.ending.match(folded, end)) is not None:
+                return start, end, after.end()
+        return None
+
+    def _starts(self, folded: str) -> Iterator[tuple[int, str]]:
+        """Where a word begins that a form of `first` begins with, and that word, in order."""
+        first = self.first
+        for match in _WORD.finditer(folded):
+            word = match.group()
+            if word in first or (self.genitive and word[-1] == "s" and word[:-1] in first):
+                yield match.start(), word
 
 
 def _bounded(key: str) -> tuple[bool, bool]:
@@ -203,16 +239,18 @@ def build_matcher(entities: Sequence[tuple[str, Sequence[str], Sequence[str]]], 
             looked_up.append(key)
         else:
             groups.setdefault(_bounded(key), []).append(key)
-    # Tried where a word begins: the lookbehind for a boundary before is implied.
-    pattern = _compiled([f"(?P<name>{_trie_pattern(looked_up)}){_suffix(language)}(?!{_LETTER})"] if looked_up else [])
+    first: dict[str, list[str]] = {}
+    for key in sorted(looked_up, key=len, reverse=True):
+        first.setdefault(_WORD.match(key).group(), []).append(key)  # type: ignore[union-attr]
     alternatives = []
     for (before, after), keys in sorted(groups.items(), reverse=True):
         start = rf"(?<!{_LETTER})" if before else ""
         end = _suffix(language) + (rf"(?!{_LETTER})" if after else "")
         alternatives.append(f"{start}(?P<name>{_trie_pattern(keys)}){end}")
-    first_words = frozenset(_WORD.match(key).group() for key in looked_up)  # type: ignore[union-attr]
+    ending = regex.compile(f"{_suffix(language)}(?!{_LETTER})")
     genitive = language.split("-")[0].lower() == "de"
-    return NameMatcher(pattern, first_words, _compiled(alternatives), {k: tuple(v) for k, v in forms.items()}, genitive)
+    return NameMatcher({word: tuple(keys) for word, keys in first.items()}, ending, _compiled(alternatives),
+                       {k: tuple(v) for k, v in forms.items()}, genitive)
 
 
 def _compiled(alternatives: list[str]) -> regex.Pattern[str] | None:
