@@ -31,6 +31,23 @@ def _files(folder: Path) -> Iterable[Path]:
             yield Path(dirpath) / name
 
 
+def _sizes(folder: Path) -> dict[str, int]:
+    """Every file under `folder` (relative POSIX path) and its size. Tens of thousands at 10,000 articles: strings
+    and directory entries, not Path objects, which took twice as long."""
+    sizes = {}
+    todo = [""]
+    while todo:
+        relative = todo.pop()
+        with os.scandir(os.path.join(folder, relative)) as entries:
+            for entry in entries:
+                name = f"{relative}/{entry.name}" if relative else entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    todo.append(name)
+                else:
+                    sizes[name] = entry.stat().st_size
+    return sizes
+
+
 def parts_digest(parts: Iterable[bytes]) -> bytes:
     """A digest of a sequence of byte strings, each length-prefixed so that no two sequences share one."""
     digest = hashlib.blake2b(digest_size=20)
@@ -82,7 +99,8 @@ def unchanged(out: Path, print_: str) -> int | None:
     if record.get("fingerprint") != print_:
         return None
     try:
-        intact = all((out / name).stat().st_size == size for name, size in record["files"].items())
+        base = os.fspath(out)
+        intact = all(os.stat(os.path.join(base, name)).st_size == size for name, size in record["files"].items())
     except (OSError, KeyError, AttributeError):
         return None
     return len(record["files"]) if intact else None
@@ -90,7 +108,7 @@ def unchanged(out: Path, print_: str) -> int | None:
 
 def remember(out: Path, print_: str) -> None:
     """Record the build now in `out`; a cache that cannot be written is only a slower next build."""
-    files = {p.relative_to(out).as_posix(): p.stat().st_size for p in _files(out)}
+    files = _sizes(out)
     path = _record_path(out)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

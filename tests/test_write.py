@@ -198,6 +198,9 @@ def test_unchanged_inputs_skip_the_build_entirely(valid_content: Path, tmp_path:
     (out / "index.html").write_text("tampered", encoding="utf-8")  # the output is not what was recorded
     rebuilt = build(valid_content, out)
     assert rebuilt.checked is not None and rebuilt.report.written == ("index.html",)
+    (out / "about" / "index.html").unlink()  # nor when a file in a subfolder is gone
+    rebuilt = build(valid_content, out)
+    assert rebuilt.checked is not None and rebuilt.report.written == ("about/index.html",)
     article = valid_content / "articles" / "bridge-en.md"
     article.write_text(article.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
     assert build(valid_content, out).checked is not None  # a changed input is always built
