@@ -223,10 +223,13 @@ def rare_feature_candidates(
     df: Counter = Counter()
     for items in sets:
         df.update(items)
+    # Most word 4-grams are in one article alone: each set's features worth probing are taken by a set
+    # intersection, in C, rather than looked up one by one (a third of the time for copied passages).
+    window = {f for f, n in df.items() if 1 < n <= rare}
     postings: dict = {}
     probes: list[list] = []
     for i, items in enumerate(sets):
-        shared = sorted((df[f], f) for f in items if 1 < df[f] <= rare)
+        shared = sorted((df[f], f) for f in items & window)
         for _, feature in shared:
             postings.setdefault(feature, []).append(i)
         probes.append([f for _, f in shared[:size]])
