@@ -149,6 +149,7 @@ def is_mixed(word: str) -> bool:
 # A word: letters and marks, joined across internal apostrophes, never across hyphens.
 WORD = regex.compile(r"[\p{L}\p{M}]+(?:['’ʼ][\p{L}\p{M}]+)*")
 _POSSESSIVE = regex.compile(r"['’ʼ][sS]$")
+_OTHER_LETTER = regex.compile(r"[^\x00-\x7f](?<=[\p{L}\p{M}])")
 
 
 def words(text: str) -> Iterable[str]:
@@ -316,6 +317,8 @@ class NameIndex:
 
 def mixed_script_words(article: str, text: str, names: NameIndex | None = None) -> tuple[MixedScriptWord, ...]:
     """Every mixed-script word of one article's text, in order of first occurrence, with its count."""
+    if _OTHER_LETTER.search(text) is None:  # letters of no script but Latin's ASCII ones: no word can mix scripts
+        return ()
     counts: Counter[str] = Counter()
     for match in WORD.finditer(text):
         if match.group().isascii():  # all Latin: most words, skipped before any further work

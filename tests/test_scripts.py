@@ -7,6 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dossier.scripts import (
+    _POSSESSIVE,
+    WORD,
     NameIndex,
     fold_word,
     is_mixed,
@@ -147,3 +149,14 @@ def test_runs_partition_the_word(word: str) -> None:
     assert "".join(r.text for r in runs(word)) == word
     for run in runs(word):
         assert len(run.codepoints) == len(run.text)
+
+
+@given(st.text(alphabet="aZ ’'ʼs.\u201c\u201d\u00e9\u0301\u0430\u041c\u03bf\u4e00-\n", max_size=40))
+def test_a_text_is_read_word_by_word_unless_it_has_no_letter_outside_ascii(text: str) -> None:
+    """The shortcut for texts of ASCII letters alone (typographic quotes allowed) finds what reading each word does."""
+    counts: dict[str, int] = {}
+    for match in WORD.finditer(text):
+        word = _POSSESSIVE.sub("", match.group())
+        if is_mixed(word):
+            counts[word] = counts.get(word, 0) + 1
+    assert [(m.word, m.count) for m in mixed_script_words("a", text)] == list(counts.items())
