@@ -34,7 +34,7 @@ def _files(folder: Path) -> Iterable[Path]:
 def _sizes(folder: Path) -> dict[str, int]:
     """Every file under `folder` (relative POSIX path) and its size. Tens of thousands at 10,000 articles: strings
     and directory entries, not Path objects, which took twice as long."""
-    sizes = {}
+    sizes: dict[str, int] = {}
     todo = [""]
     while todo:
         relative = todo.pop()
