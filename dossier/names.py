@@ -169,10 +169,10 @@ class NameMatcher:
         rest = self.rest
         other = rest.search(folded) if rest is not None else None
         done = 0  # where the last match ended
-        for start, word in self._starts(folded):
+        for start, keys in self._starts(folded):
             if start < done:
                 continue
-            found = self._at(folded, start, word)
+            found = self._at(folded, start, keys)
             if found is None:
                 continue
             while other is not None and other.start() < start:
@@ -189,13 +189,10 @@ class NameMatcher:
             yield other.start(), other.end("name"), other.end()
             other = rest.search(folded, other.end())  # type: ignore[union-attr]
 
-    def _at(self, folded: str, start: int, word: str) -> tuple[int, int, int] | None:
-        """The longest form beginning with `word` at `start` that is followed by an ending, as a match."""
-        keys = self.first.get(word, ())
-        if self.genitive and word[-1] == "s" and word[:-1] in self.first:
-            keys = tuple(sorted((*keys, *self.first[word[:-1]]), key=len, reverse=True))
+    def _at(self, folded: str, start: int, keys: tuple[str, ...]) -> tuple[int, int, int] | None:
+        """The longest of `keys` (longest first) at `start` that is followed by an ending, as a match."""
         # Where the text has no run of spaces, a form is there as it is or not at all.
-        spaced = bool(keys) and folded.find("  ", start, start + len(keys[0]) + 1) >= 0
+        spaced = folded.find("  ", start, start + len(keys[0]) + 1) >= 0
         for key in keys:
             if folded.startswith(key, start):
                 end = start + len(key)
@@ -207,13 +204,16 @@ class NameMatcher:
                 return start, end, after.end()
         return None
 
-    def _starts(self, folded: str) -> Iterator[tuple[int, str]]:
-        """Where a word begins that a form of `first` begins with, and that word, in order."""
+    def _starts(self, folded: str) -> Iterator[tuple[int, tuple[str, ...]]]:
+        """Where a word begins that forms of `first` begin with, and those forms, longest first, in order."""
         first = self.first
         for match in _WORD.finditer(folded):
             word = match.group()
-            if word in first or (self.genitive and word[-1] == "s" and word[:-1] in first):
-                yield match.start(), word
+            keys = first.get(word, ())
+            if self.genitive and word[-1] == "s" and word[:-1] in first:  # "Putins": the forms of "Putin" too
+                keys = tuple(sorted((*keys, *first[word[:-1]]), key=len, reverse=True))
+            if keys:
+                yield match.start(), keys
 
 
 def _bounded(key: str) -> tuple[bool, bool]:
