@@ -219,15 +219,17 @@ def build_bundles(
     def build(bundle: str) -> None:
         if not ready(bundle):
             raise Cancelled
-        _run_pagefind(site, scratch / bundle, by_bundle[bundle], cancelled)
+        built = scratch / bundle
+        _run_pagefind(site, built, by_bundle[bundle], cancelled)
+        # Here, while the other thread's Pagefind still runs, rather than after every bundle is built.
+        normalise_bundle(built)
+        (built / _PAGES_FILE).write_text(_pages_digest(by_bundle[bundle]), encoding="ascii")
 
     try:
         with ThreadPoolExecutor(max_workers=min(2, len(by_bundle) or 1)) as pool:
             list(pool.map(build, largest_first(by_bundle)))
-        for bundle, paths in by_bundle.items():
+        for bundle in by_bundle:
             built = scratch / bundle
-            normalise_bundle(built)
-            (built / _PAGES_FILE).write_text(_pages_digest(paths), encoding="ascii")
             target = site / INDEX_DIR / bundle
             target.parent.mkdir(parents=True, exist_ok=True)
             if target.exists():

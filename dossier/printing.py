@@ -30,6 +30,8 @@ from .views import (
     claim_page,
     claims_page,
     date_view,
+    entity_facts,
+    entity_forms,
     entity_page,
     overview_page,
     quote_anchor,
@@ -144,11 +146,12 @@ def _catalogue_entry(ix: Index, article: Article) -> dict[str, Any]:
     }
 
 
-def _forms_written(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """An entity's per-article spellings summed up: each form as found, in how many articles, how often."""
+def _forms_written(per_article: Iterable[list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """An entity's per-article spellings (entity_forms) summed up: each form as found, in how many articles,
+    how often."""
     forms: dict[tuple[str, bool, bool], dict[str, Any]] = {}
-    for row in rows:
-        for f in row["forms"]:
+    for found in per_article:
+        for f in found:
             key = (f["found"], bool(f["misspelling"]), bool(f.get("mixed_script")))
             entry = forms.setdefault(key, {"found": key[0], "misspelling": key[1], "mixed_script": key[2],
                                            "articles": 0, "count": 0})
@@ -202,9 +205,13 @@ def print_page(ix: Index) -> Page:
         stories = [_catalogue_entry(ix, a) for a in _reading_order(ix)]
     sources = sources_page(ix).context
     source_views = [source_page(ix, s).context for s in content.sources]
-    entities = [{**entity_page(ix, e).context, "id": e.id, "forms": []} for e in content.entities]
-    if not full_texts:
-        entities = [e | {"rows": [], "forms": _forms_written(e["rows"])} for e in entities]
+    if full_texts:
+        entities = [{**entity_page(ix, e).context, "id": e.id, "forms": []} for e in content.entities]
+    else:  # each entity's spellings summed up, not listed article by article
+        entities = [
+            {**entity_facts(ix, e), "rows": [], "id": e.id, "forms": _forms_written(entity_forms(ix, e).values())}
+            for e in content.entities
+        ]
     timeline = timeline_page(ix).context
     method = about_page(ix).context
 

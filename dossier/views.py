@@ -725,7 +725,8 @@ def entities_page(ix: Index) -> Page:
                 ix.content.dossier.default_language, {"groups": ordered})
 
 
-def entity_page(ix: Index, entity: Entity) -> Page:
+def entity_forms(ix: Index, entity: Entity) -> dict[str, list[dict[str, Any]]]:
+    """Article id -> the forms of the entity's name found in it, the articles in dossier order."""
     per_article: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for use in ix.names_by_entity.get(entity.id, []):
         per_article[use.article].append({"found": use.found, "form": use.form, "count": use.count,
@@ -733,15 +734,23 @@ def entity_page(ix: Index, entity: Entity) -> Page:
     for word in ix.mixed_by_entity.get(entity.id, []):
         per_article[word.article].append({"found": word.word, "form": word.folded, "count": word.count,
                                           "misspelling": False, "mixed_script": True})
-    rows = [{"article": ix.article_ref(a), "forms": per_article[a]} for a in sorted(per_article, key=ix.order.get)]
+    return {a: per_article[a] for a in sorted(per_article, key=ix.order.get)}
+
+
+def entity_facts(ix: Index, entity: Entity) -> dict[str, Any]:
+    """What every view of an entity starts with: who or what it is, and the claims that name it."""
+    return {
+        "entity": {"name": entity.name, "kind": KIND_NAMES[entity.kind], "role": entity.role,
+                   "variants": entity.variants, "misspellings": entity.misspellings},
+        "claims": [ix.claim_ref(c) for c in ix.claims_by_entity.get(entity.id, [])],
+    }
+
+
+def entity_page(ix: Index, entity: Entity) -> Page:
+    rows = [{"article": ix.article_ref(a), "forms": forms} for a, forms in entity_forms(ix, entity).items()]
     return Page(
         f"entities/{entity.id}/index.html", "entity.html", entity.name, ix.content.dossier.default_language,
-        {
-            "entity": {"name": entity.name, "kind": KIND_NAMES[entity.kind], "role": entity.role,
-                       "variants": entity.variants, "misspellings": entity.misspellings},
-            "rows": rows,
-            "claims": [ix.claim_ref(c) for c in ix.claims_by_entity.get(entity.id, [])],
-        },
+        {**entity_facts(ix, entity), "rows": rows},
         kind="entity",
         search={
             "type": {"person": "Person", "organisation": "Organisation", "place": "Place"}[entity.kind],
