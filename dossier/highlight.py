@@ -11,7 +11,7 @@ quote's last segment (after the enclosing link, if the quote ends inside one).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from markdown_it.token import Token
@@ -59,9 +59,12 @@ Highlighted = tuple[str, tuple[str, ...]]  # HTML with marks, the anchors of the
 Bodies = dict[tuple[str, tuple[Quote, ...]], Highlighted]  # by (Markdown, quotes)
 
 
-def read_and_highlight(items: Iterable[tuple[str, tuple[Quote, ...]]], bodies: Bodies) -> None:
+def read_and_highlight(
+    items: Iterable[tuple[str, tuple[Quote, ...]]], bodies: Bodies, meanwhile: Callable[[], object] = lambda: None
+) -> None:
     """For each (Markdown, quotes): the reader text, kept for `text.reader_text`, and the highlighted HTML,
-    into `bodies` — from one parse of each body, on every core (parsing is most of the cost of both)."""
+    into `bodies` — from one parse of each body, on every core (parsing is most of the cost of both).
+    `meanwhile`: see parallel.map_forked."""
     todo = [item for item in dict.fromkeys(items) if item not in bodies]
 
     def one(item: tuple[str, tuple[Quote, ...]]) -> tuple[str, Highlighted]:
@@ -70,7 +73,7 @@ def read_and_highlight(items: Iterable[tuple[str, tuple[Quote, ...]]], bodies: B
         text = remember_reader_text(body, plain_text_of(tokens).text)  # find_quote reads it
         return text, _render(tokens, body, quotes)
 
-    for (body, quotes), (text, highlighted) in zip(todo, map_forked(one, todo), strict=True):
+    for (body, quotes), (text, highlighted) in zip(todo, map_forked(one, todo, meanwhile=meanwhile), strict=True):
         remember_reader_text(body, text)
         bodies[body, quotes] = highlighted
 

@@ -40,15 +40,22 @@ def _run(index: int) -> Any:
 
 
 def map_forked(
-    function: Callable[[T], R], items: Sequence[T], first: Sequence[int] = (), min_tasks: int = MIN_TASKS
+    function: Callable[[T], R],
+    items: Sequence[T],
+    first: Sequence[int] = (),
+    min_tasks: int = MIN_TASKS,
+    meanwhile: Callable[[], object] = lambda: None,
 ) -> list[R]:
     """`[function(item) for item in items]`, on every core when there are at least `min_tasks` items.
 
     Workers take the next item when free; the items at the indices in `first` (the largest) go
-    first, so no worker is left alone with one of them at the end.
+    first, so no worker is left alone with one of them at the end. `meanwhile()` runs in this process
+    while the workers work (before the work when there are none): work of one core that would otherwise
+    leave the other idle before or after the pool.
     """
     count = jobs(len(items), min_tasks)
     if count == 1:
+        meanwhile()
         return [function(item) for item in items]
     global _TASK
     head = [i for i in dict.fromkeys(first) if 0 <= i < len(items)]
@@ -60,7 +67,9 @@ def map_forked(
     gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(count) as pool:
-            results = pool.map(_run, order, chunksize=max(1, min(16, len(items) // (count * 16))))
+            pending = pool.map_async(_run, order, chunksize=max(1, min(16, len(items) // (count * 16))))
+            meanwhile()
+            results = pending.get()
     finally:
         gc.unfreeze()
         _TASK = None

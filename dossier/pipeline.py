@@ -19,7 +19,7 @@ from .index import MANIFEST, PAGEFIND, LiveIndex, assign, manifest
 from .load import Parsed, load
 from .model import Content
 from .pagecache import PageCache
-from .render import TEMPLATES, PageRenderer, Rendered, Stored, render, render_stories, templates_digest, texts_changed
+from .render import TEMPLATES, PageRenderer, Rendered, render, render_stories, templates_digest, texts_changed
 from .text import read_all, reader_text, remember_reader_text
 from .validate import validate
 from .views import Index, story_quotes
@@ -49,19 +49,22 @@ def check(
     memo: dict[Any, Any] | None = None,
     bodies: Bodies | None = None,
     parsed: Parsed | None = None,
+    meanwhile: Callable[[], object] = lambda: None,
 ) -> Checked:
     """Load and validate; raise ContentError carrying every problem at once. `memo`: see build.
 
-    With `bodies`, every article's highlighted body goes there, from the parse that reads its text.
+    With `bodies`, every article's highlighted body goes there, from the parse that reads its text;
+    `meanwhile()` runs while the texts are parsed (see parallel.map_forked).
     `parsed`: what an earlier process made of each file (see load).
     """
     loaded = load(content_dir, display, parsed)
     articles = loaded.content.articles
     if bodies is None:
         read_all(a.body for a in articles)
+        meanwhile()
     else:
         quotes = story_quotes(loaded.content)
-        read_and_highlight(((a.body, quotes.get(a.id, ())) for a in articles), bodies)
+        read_and_highlight(((a.body, quotes.get(a.id, ())) for a in articles), bodies, meanwhile)
     problems = validate(loaded, content_dir)
     if problems:
         raise ContentError(problems)
@@ -88,17 +91,12 @@ def _render(
     draw: PageRenderer | None,
     bodies: Bodies,
     memo: dict[Any, Any] | None,
-    stored: Mapping[str, Stored],
+    kept: PageCache | None,
 ) -> Rendered:
     """render; in a preview session (`memo`), after an edit of article texts alone, their stories alone;
-    otherwise reusing the `stored` pages of an earlier process whose inputs are unchanged."""
+    otherwise drawing through `kept`, which reuses the pages of an earlier process whose inputs are unchanged."""
     if memo is None:
-        pages = None
-        if draw is None:
-            pages = PageCache(templates, stored)
-            pages.begin()
-            pages.warm()
-        return render(checked.content, checked.analysis, content_dir, templates, draw, bodies, pages)
+        return render(checked.content, checked.analysis, content_dir, templates, draw, bodies, kept)
     looks = templates_digest(templates)
     earlier: LastRendered | None = memo.pop("site", None)  # put back once rendering has succeeded
     rendered = None
@@ -195,11 +193,16 @@ def build(
     for body, text in kept.get("readers", {}).items():
         remember_reader_text(body, text)
     bodies: Bodies = work["bodies"]
-    checked = check(content_dir, display, work, bodies, kept.get("load"))
+    # A one-off build draws its pages through a PageCache, for the store; its templates are compiled while the
+    # articles are parsed on the other cores (compiling them takes a core for 0.1-0.2 s).
+    pages = PageCache(templates, kept.get("pages", {})) if memo is None and draw is None else None
+    if pages is not None:
+        pages.begin()
+    checked = check(content_dir, display, work, bodies, kept.get("load"), pages.warm if pages else lambda: None)
     if memo is None:
         _return_freed_memory()
     stage("rendering")
-    rendered = _render(checked, content_dir, templates, draw, bodies, memo, kept.get("pages", {}))
+    rendered = _render(checked, content_dir, templates, draw, bodies, memo, pages)
     searchable = rendered.searchable if search else {}
     bundles = assign(searchable)
     files = {**rendered.files, MANIFEST: manifest(bundles)} if search else rendered.files

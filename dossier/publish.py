@@ -495,8 +495,3 @@ def robots(content: Content) -> bytes:
     (`https://user.github.io/repo/`) this file is informative only.
     """
     return f"User-agent: *\nDisallow:\n\nSitemap: {absolute(content.dossier.base_url, SITEMAP)}\n".encode()
-
-
-def site_files(content: Content, pages: Iterable[Page], known_sitemap: bytes | None = None) -> dict[str, bytes]:
-    """The publishing files beside the pages, keyed by output path (`known_sitemap`: one known to be current)."""
-    return {SITEMAP: known_sitemap or sitemap(content, pages), FEED: feed(content), ROBOTS: robots(content)}

@@ -18,9 +18,9 @@ from .findings import Analysis
 from .highlight import Bodies
 from .load import read_kept
 from .model import Content
-from .parallel import map_forked
+from .parallel import MIN_TASKS, map_forked
 from .printing import RUNNING_HEAD, print_page, prints_texts, running_head_css
-from .publish import SITEMAP, Head, head, site_files
+from .publish import FEED, ROBOTS, SITEMAP, Head, feed, head, robots, sitemap
 from .snippets import FILTERS
 from .views import Index, Page, PageBuilder, page_builders, shown_similarities, story_page
 
@@ -163,8 +163,12 @@ def render(
         one = partial(_draw_kept, kept=kept, site=site, content=content)
     else:
         one = partial(draw_one, draw=draw or partial(render_page, environment(templates)), site=site, content=content)
+    unpaged: dict[str, bytes] = {}  # the files that are no page, made while the workers draw the pages
     # The print page (the last builder, by far the largest) goes first.
-    drawn = map_forked(one, builders, first=[len(builders) - 1]) if parallel else [one(make) for make in builders]
+    drawn = map_forked(
+        one, builders, first=[len(builders) - 1], min_tasks=MIN_TASKS if parallel else 0,
+        meanwhile=lambda: unpaged.update(_unpaged_files(content, root, templates)),
+    )  # fmt: skip
     if bodies is not None and not parallel:  # forked workers' bodies stay in the workers
         index.keep_bodies()
     files: dict[str, bytes] = {}
@@ -178,7 +182,7 @@ def render(
             searchable[page.path] = page.lang
         if keep and keep[0] is not None:
             stored[page.path] = keep[0]
-    files.update(_beside_pages(content, root, templates, pages))
+    files.update(_beside_pages(content, root, templates, pages, unpaged=unpaged))
     return Rendered(files, searchable, tuple(pages), stored)
 
 
@@ -210,21 +214,35 @@ def render_stories(
     return Rendered(files, earlier.searchable, tuple(pages))
 
 
-def _beside_pages(
-    content: Content, root: Path, templates: Path, pages: list[Page], earlier: Rendered | None = None
-) -> dict[str, bytes]:
-    """The files of the site that are no page: captures, assets, publishing files.
-
-    With `earlier`, a site of the same pages from content that differs in article texts alone (see
-    render_stories): its sitemap, which reads no text, is still this one's.
-    """
+def _unpaged_files(content: Content, root: Path, templates: Path) -> dict[str, bytes]:
+    """The files of the site that are no page and need none: captures, assets, publishing files but the sitemap."""
     folder = os.fspath(root)
     files = {f"stories/{a.id}/capture.txt": read_kept(os.path.join(folder, a.capture)) for a in content.articles}
     files.update(static_files(templates))
     files[RUNNING_HEAD] = running_head_css(content)
     files[".nojekyll"] = b""
-    files.update(site_files(content, pages, earlier.files[SITEMAP] if earlier else None))
+    files[FEED] = feed(content)
+    files[ROBOTS] = robots(content)
     return files
+
+
+def _beside_pages(
+    content: Content,
+    root: Path,
+    templates: Path,
+    pages: list[Page],
+    earlier: Rendered | None = None,
+    unpaged: dict[str, bytes] | None = None,
+) -> dict[str, bytes]:
+    """The files of the site that are no page: captures, assets, publishing files (`unpaged`: those of
+    _unpaged_files, made already).
+
+    With `earlier`, a site of the same pages from content that differs in article texts alone (see
+    render_stories): its sitemap, which reads no text, is still this one's.
+    """
+    files = _unpaged_files(content, root, templates) if unpaged is None else unpaged
+    sitemap_xml = earlier.files[SITEMAP] if earlier else sitemap(content, pages)
+    return {**files, SITEMAP: sitemap_xml}
 
 
 def templates_digest(templates: Path) -> bytes:

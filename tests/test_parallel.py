@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from dossier.errors import ContentError
+from dossier.parallel import map_forked
 from dossier.pipeline import build
 from dossier.synth import generate
 
@@ -22,6 +23,7 @@ from pathlib import Path
 from dossier import analyse, highlight, parallel, similarity
 from dossier import load as loading
 from dossier.errors import ContentError
+from dossier.parallel import map_forked
 from dossier.pipeline import check
 if sys.argv[2] == "one":
     parallel.jobs = lambda *_args: 1
@@ -118,3 +120,35 @@ def test_workers_leave_the_parents_objects_alone_and_the_parent_collects_as_befo
     assert done.returncode == 0, done.stderr
     # Frozen in the workers, as they were forked; not in the parent once they are done, failed or not.
     assert done.stdout.split() == ["True", "0", "0"]
+
+
+# In a fresh process, as above. Each worker waits for a file that only `meanwhile` makes, until a deadline.
+_MEANWHILE = """
+import os, sys, time
+from pathlib import Path
+from dossier.parallel import MIN_TASKS, map_forked
+flag, deadline, parent, ran = Path(sys.argv[1]), time.time() + 10, os.getpid(), []
+def waits(_item):
+    while not flag.exists() and time.time() < deadline:
+        time.sleep(0.01)
+    return flag.exists(), os.getpid() != parent
+def meanwhile():
+    ran.append(os.getpid())
+    flag.touch()
+seen = set(map_forked(waits, range(MIN_TASKS), meanwhile=meanwhile))
+print(seen == {(True, True)}, ran == [parent])
+"""
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="one core: nothing is forked")
+def test_the_parent_does_its_own_work_while_the_workers_work(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-c", _MEANWHILE, str(tmp_path / "flag")], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    # Every item was worked on in a worker that saw the file `meanwhile` made in the parent, once.
+    assert done.stdout.split() == ["True", "True"]
+
+
+def test_without_workers_the_parents_own_work_is_done_once() -> None:
+    ran: list[int] = []
+    assert map_forked(lambda item: item * 2, [1, 2], meanwhile=lambda: ran.append(1)) == [2, 4]
+    assert ran == [1]
