@@ -182,7 +182,8 @@ def render(
             searchable[page.path] = page.lang
         if keep and keep[0] is not None:
             stored[page.path] = keep[0]
-    files.update(_beside_pages(content, root, templates, pages, unpaged=unpaged))
+    files.update(unpaged)
+    files[SITEMAP] = sitemap(content, pages)
     return Rendered(files, searchable, tuple(pages), stored)
 
 
@@ -207,7 +208,8 @@ def render_stories(
     redrawn = {page.path: page for page, _ in drawn}
     pages = [redrawn.get(page.path, page) for page in earlier.pages]
     files = {**earlier.files, **{page.path: data for page, data in drawn}}
-    files.update(_beside_pages(content, root, templates, pages, earlier))
+    # The files that are no page, read again; the sitemap, which reads no text, is still earlier's.
+    files.update(_unpaged_files(content, root, templates))
     current = {(a.body, index.story_quotes.get(a.id, ())) for a in content.articles}
     for key in [key for key in bodies if key not in current]:
         del bodies[key]
@@ -224,25 +226,6 @@ def _unpaged_files(content: Content, root: Path, templates: Path) -> dict[str, b
     files[FEED] = feed(content)
     files[ROBOTS] = robots(content)
     return files
-
-
-def _beside_pages(
-    content: Content,
-    root: Path,
-    templates: Path,
-    pages: list[Page],
-    earlier: Rendered | None = None,
-    unpaged: dict[str, bytes] | None = None,
-) -> dict[str, bytes]:
-    """The files of the site that are no page: captures, assets, publishing files (`unpaged`: those of
-    _unpaged_files, made already).
-
-    With `earlier`, a site of the same pages from content that differs in article texts alone (see
-    render_stories): its sitemap, which reads no text, is still this one's.
-    """
-    files = _unpaged_files(content, root, templates) if unpaged is None else unpaged
-    sitemap_xml = earlier.files[SITEMAP] if earlier else sitemap(content, pages)
-    return {**files, SITEMAP: sitemap_xml}
 
 
 def templates_digest(templates: Path) -> bytes:

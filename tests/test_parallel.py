@@ -23,7 +23,6 @@ from pathlib import Path
 from dossier import analyse, highlight, parallel, similarity
 from dossier import load as loading
 from dossier.errors import ContentError
-from dossier.parallel import map_forked
 from dossier.pipeline import check
 if sys.argv[2] == "one":
     parallel.jobs = lambda *_args: 1
