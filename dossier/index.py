@@ -22,6 +22,7 @@ made searchable first by a small bundle of its own (see LiveIndex), and its shar
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import json
@@ -32,7 +33,7 @@ import subprocess
 import tempfile
 import time
 import zlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -89,31 +90,143 @@ def pagefind_command(site: Path, output: Path) -> list[str]:
     return [pagefind_bin.get_executable(), "--site", str(site), "--output-path", str(output), "--silent"]
 
 
-def _run_pagefind(site: Path, output: Path, pages: list[str], cancelled: Callable[[], bool] = _never) -> None:
-    """Pagefind over the `pages` of `site` alone, into `output`."""
-    with tempfile.TemporaryDirectory() as config, tempfile.TemporaryFile() as log:
-        # Pagefind reads pagefind.json from its working folder; its options on the command line win.
-        (Path(config) / "pagefind.json").write_text(json.dumps({"glob": page_glob(pages)}), encoding="utf-8")
+_TAG = re.compile(rb"<(/?)([a-z][a-z0-9]*)((?:\s+[a-z][a-z0-9:-]*(?:=\"[^\"]*\")?)*)\s*/?>")
+_VOID = frozenset(b"area base br col embed hr img input link meta source track wbr".split())
+_VALUE = re.compile(rb'="[^"]*"')
+_HTML = re.compile(rb"<html[^>]*>")
+_META = re.compile(rb"<meta\s[^>]*>")  # escaped content holds no ">"
+_TITLE = re.compile(rb"<title>[^<]*</title>")
+
+
+def _tags_with(html: bytes, attribute: bytes, start: int, end: int) -> Iterator[re.Match[bytes]]:
+    """The start tags between `start` and `end` that carry `attribute` (not text or a value that mentions it)."""
+    at = html.find(attribute, start, end)
+    while at >= 0:
+        tag = _TAG.match(html, html.rfind(b"<", start, at))
+        if tag and tag.end() > at and not tag.group(1):
+            names = _VALUE.sub(b" ", tag.group(3)).split()
+            if attribute in names:
+                yield tag
+        at = html.find(attribute, at + len(attribute), end)
+
+
+def _element_end(html: bytes, start: re.Match[bytes]) -> int:
+    """Where the element opened by the tag `start` ends (-1 if it is never closed)."""
+    name = start.group(2)
+    if name in _VOID:
+        return start.end()
+    opening, closing = (b"<" + name + b" ", b"<" + name + b">"), b"</" + name + b">"
+    at, depth = start.end(), 1
+    while depth:
+        end = html.find(closing, at)
+        if end < 0:
+            return -1
+        depth += sum(html.count(tag, at, end) for tag in opening) - 1
+        at = end + len(closing)
+    return at
+
+
+def searchable_part(html: bytes) -> bytes:
+    """What Pagefind reads of a page Dossier made: its language, title, the `data-pagefind-meta`, `-filter` and
+    `-sort` tags of its head, and its `data-pagefind-body` element without the elements marked
+    `data-pagefind-ignore`. Pagefind indexes this exactly as it indexes the whole page (tests/test_index.py),
+    in four fifths of the time: it parses nothing it would skip. A page of another shape is returned whole.
+    """
+    head_end = html.find(b"</head>")
+    body = next(_tags_with(html, b"data-pagefind-body", max(head_end, 0), len(html)), None)
+    language = _HTML.search(html)
+    title = _TITLE.search(html, 0, max(head_end, 0))
+    if head_end < 0 or body is None or language is None or (body_end := _element_end(html, body)) < 0:
+        return html
+    kept = [b"<!DOCTYPE html>\n", language.group(0), b'<head><meta charset="utf-8">', title.group(0) if title else b""]
+    # A value that mentions such an attribute only adds a tag Pagefind reads nothing from.
+    kept += [tag for tag in _META.findall(html, 0, head_end) if b" data-pagefind-" in tag]
+    kept.append(b"</head><body>")
+    at = body.start()
+    for tag in _tags_with(html, b"data-pagefind-ignore", body.end(), body_end):
+        if tag.start() < at:
+            continue  # inside an element already left out
+        end = _element_end(html, tag)
+        if end < 0:
+            return html
+        kept.append(html[at : tag.start()])
+        at = end
+    kept += [html[at:body_end], b"</body></html>\n"]
+    return b"".join(kept)
+
+
+# Where the searchable parts are written for Pagefind to read: in memory (tmpfs) where the machine has it.
+PARTS_ROOT = Path("/dev/shm" if os.access("/dev/shm", os.W_OK) else tempfile.gettempdir())
+PARTS_PREFIX = "dossier-parts-"  # then the process id
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's
+    return True
+
+
+def parts_folder() -> tempfile.TemporaryDirectory[str]:
+    """A new folder for searchable parts, removed when its `with` ends (see remove_orphan_parts)."""
+    return tempfile.TemporaryDirectory(dir=PARTS_ROOT, prefix=f"{PARTS_PREFIX}{os.getpid()}-")
+
+
+def remove_orphan_parts() -> None:
+    """Remove the folders of searchable parts that killed processes left behind, in memory: each is named
+    after its process, and only those of processes that no longer run are removed."""
+    for folder in PARTS_ROOT.glob(f"{PARTS_PREFIX}*-*"):
+        pid = folder.name.removeprefix(PARTS_PREFIX).split("-")[0]
+        if pid.isdigit() and not _alive(int(pid)) and folder.is_dir() and not folder.is_symlink():
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _flat(path: str) -> str:
+    return path.replace("%", "%25").replace("/", "%2F")
+
+
+def put_part(parts: Path, path: str, part: bytes) -> None:
+    """Write a page's searchable part into the folder `parts`, named after its output path (see _laid_out)."""
+    (parts / _flat(path)).write_bytes(part)
+
+
+def put_parts(parts: Path, paths: Iterable[str], html: Callable[[str], bytes]) -> None:
+    """The searchable parts of the pages at `paths`, each page's HTML given by `html`."""
+    for path in paths:
+        put_part(parts, path, searchable_part(html(path)))
+
+
+def _laid_out(parts: Path, bundle: str, paths: Iterable[str]) -> Path:
+    """The parts of a bundle's pages, moved from `parts` into a folder of their own laid out as the site.
+
+    Pagefind numbers pages in the order it finds them in their folders, and a folder in memory lists its files
+    in the order they were made: laid out in path order, the same pages give the same bundle whichever order
+    they were drawn in.
+    """
+    site = parts / f"bundle-{bundle.replace('/', '-')}"
+    for path in sorted(paths):
+        target = site / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.rename(parts / _flat(path), target)
+    return site
+
+
+def _run_pagefind(site: Path, output: Path, cancelled: Callable[[], bool] = _never) -> None:
+    """Pagefind over the pages in `site`, into `output`."""
+    with tempfile.TemporaryFile() as log:
+        # In the folder above: Pagefind reads a configuration file in its working folder, and none is there.
         command = pagefind_command(site.resolve(), output.resolve())
-        with subprocess.Popen(command, cwd=config, stdout=log, stderr=subprocess.STDOUT) as process:
+        with subprocess.Popen(command, cwd=site.parent, stdout=log, stderr=subprocess.STDOUT) as process:
             peak = wait_watching_memory(process, cancelled)
         log.seek(0)
         output_text = log.read().decode("utf-8", "replace")
     PAGEFIND_PEAK_RSS_KB[0] = max(PAGEFIND_PEAK_RSS_KB[0], peak)
     if process.returncode != 0:
         detail = output_text.strip().splitlines()[-1:] or ["no output"]
-        raise ContentError([Problem(str(site), 0, f"Pagefind failed: {detail[0]}")])
-
-
-_PLAIN_PATH = re.compile(r"[A-Za-z0-9._-]+(?:/[A-Za-z0-9._-]+)*")
-
-
-def page_glob(pages: list[str]) -> str:
-    """A Pagefind glob matching exactly these page paths (made of slugs: nothing in them to escape)."""
-    for path in pages:
-        if not _PLAIN_PATH.fullmatch(path):
-            raise ValueError(f"a page path a glob cannot name as it is: {path!r}")
-    return "{" + ",".join(pages) + "}"
+        raise ContentError([Problem(str(output), 0, f"Pagefind failed: {detail[0]}")])
 
 
 _MAGIC = b"pagefind_dcd"
@@ -199,35 +312,32 @@ def is_current(bundle: Path, paths: list[str]) -> bool:
         return False
 
 
-def _always(_bundle: str) -> bool:
-    return True
-
-
 def build_bundles(
-    site: Path, pages: Mapping[str, str], ready: Callable[[str], bool] = _always, cancelled: Callable[[], bool] = _never
+    site: Path, pages: Mapping[str, str], parts: Path | None = None, cancelled: Callable[[], bool] = _never
 ) -> None:
-    """Index `pages` (output path -> bundle) of `site` into `site/pagefind/<bundle>/`, each bundle once
-    `ready(bundle)` has returned True (see write.Indexer).
+    """Index `pages` (output path -> bundle) into `site/pagefind/<bundle>/`, from the folder `parts` holding
+    their searchable parts (see put_part) or, without it, from the pages in `site`.
 
     Only the bundles named in `pages` are built; each replaces its old version, all of them only once
-    every one has been built (none if `cancelled()` comes true, or `ready` returns False, first: Cancelled is raised).
+    every one has been built (none if `cancelled()` comes true first: Cancelled is raised).
     """
     by_bundle = _by_bundle(pages)
     scratch = site / ".dossier-index-tmp"  # inside the site: cleaned up with it if a build is killed
     shutil.rmtree(scratch, ignore_errors=True)
-
-    def build(bundle: str) -> None:
-        if not ready(bundle):
-            raise Cancelled
-        built = scratch / bundle
-        _run_pagefind(site, built, by_bundle[bundle], cancelled)
-        # Here, while the other thread's Pagefind still runs, rather than after every bundle is built.
-        normalise_bundle(built)
-        (built / _PAGES_FILE).write_text(_pages_digest(by_bundle[bundle]), encoding="ascii")
-
     try:
-        with ThreadPoolExecutor(max_workers=min(2, len(by_bundle) or 1)) as pool:
-            list(pool.map(build, largest_first(by_bundle)))
+        with parts_folder() if parts is None else contextlib.nullcontext(str(parts)) as folder:
+            if parts is None:
+                put_parts(Path(folder), pages, lambda path: (site / path).read_bytes())
+
+            def build(bundle: str) -> None:
+                built = scratch / bundle
+                _run_pagefind(_laid_out(Path(folder), bundle, by_bundle[bundle]), built, cancelled)
+                # Here, while the other thread's Pagefind still runs, rather than after every bundle is built.
+                normalise_bundle(built)
+                (built / _PAGES_FILE).write_text(_pages_digest(by_bundle[bundle]), encoding="ascii")
+
+            with ThreadPoolExecutor(max_workers=min(2, len(by_bundle) or 1)) as pool:
+                list(pool.map(build, largest_first(by_bundle)))
         for bundle in by_bundle:
             built = scratch / bundle
             target = site / INDEX_DIR / bundle
@@ -239,7 +349,15 @@ def build_bundles(
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-PAGEFIND = Indexer(build_bundles, is_current)
+def indexer(parts: Path, before: Callable[[], None] = lambda: None) -> Indexer:
+    """The index stage for write.publish, over the searchable parts in `parts` (see put_part): publish indexes
+    while it writes, so the indexer must not read the pages it writes. `before()` runs as indexing starts."""
+
+    def build(site: Path, pages: Mapping[str, str], cancelled: Callable[[], bool]) -> None:
+        before()
+        build_bundles(site, pages, parts, cancelled)
+
+    return Indexer(build, is_current)
 
 FRESH = "fresh"  # pagefind/<language>/fresh/: a preview's bundle of the pages edited since their shard was built
 OVERLAY_PAGES = SHARD_PAGES // 4  # beyond this, a fresh bundle costs about what rebuilding the shards does

@@ -5,8 +5,8 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import gc
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -15,7 +15,7 @@ from . import cache, store
 from .errors import ContentError
 from .findings import Analysis
 from .highlight import Bodies, read_and_highlight
-from .index import MANIFEST, PAGEFIND, LiveIndex, assign, manifest
+from .index import MANIFEST, LiveIndex, assign, indexer, manifest, parts_folder, put_parts, remove_orphan_parts
 from .load import Parsed, load
 from .model import Content
 from .pagecache import PageCache
@@ -92,11 +92,12 @@ def _render(
     bodies: Bodies,
     memo: dict[Any, Any] | None,
     kept: PageCache | None,
+    parts: Path | None = None,
 ) -> Rendered:
     """render; in a preview session (`memo`), after an edit of article texts alone, their stories alone;
     otherwise drawing through `kept`, which reuses the pages of an earlier process whose inputs are unchanged."""
     if memo is None:
-        return render(checked.content, checked.analysis, content_dir, templates, draw, bodies, kept)
+        return render(checked.content, checked.analysis, content_dir, templates, draw, bodies, kept, parts=parts)
     looks = templates_digest(templates)
     earlier: LastRendered | None = memo.pop("site", None)  # put back once rendering has succeeded
     rendered = None
@@ -180,6 +181,7 @@ def build(
     """
     check_output_folder(out, {"content": content_dir, "templates": templates})
     remove_leftovers(out)
+    remove_orphan_parts()
     inputs = cache.fingerprint(content_dir, templates, options=f"search={search}") if reuse and not draw else None
     if inputs is not None and (files := cache.unchanged(out, inputs)) is not None:
         return Built(None, WriteReport((), files, ()))
@@ -201,46 +203,43 @@ def build(
     checked = check(content_dir, display, work, bodies, kept.get("load"), pages.warm if pages else lambda: None)
     if memo is None:
         _return_freed_memory()
-    stage("rendering")
-    rendered = _render(checked, content_dir, templates, draw, bodies, memo, pages)
-    searchable = rendered.searchable if search else {}
-    bundles = assign(searchable)
-    files = {**rendered.files, MANIFEST: manifest(bundles)} if search else rendered.files
+    # What Pagefind reads: a one-off build writes each page's searchable part as it is drawn (see render).
+    with parts_folder() as scratch:
+        parts = Path(scratch)
+        stage("rendering")
+        own_parts = parts if memo is None and search else None
+        rendered = _render(checked, content_dir, templates, draw, bodies, memo, pages, own_parts)
+        searchable = rendered.searchable if search else {}
+        bundles = assign(searchable)
+        files = {**rendered.files, MANIFEST: manifest(bundles)} if search else rendered.files
 
-    def index(site: Path, pages: Mapping[str, str], ready: Callable[[str], bool]) -> None:
-        announced = False
+        def indexing() -> None:
+            stage("indexing")  # while the files are written
+            if memo is not None:  # a preview renders some pages alone (render_stories): its parts are made here
+                put_parts(parts, searchable, files.__getitem__)
 
-        def announce(bundle: str) -> bool:  # "indexing" from when the first bundle's pages are written
-            nonlocal announced
-            go = ready(bundle)
-            if not announced:
-                announced = True
+        stage("writing")
+        live: LiveIndex | None = memo.get("search") if memo is not None else None
+        # A builder whose search was switched on after its last publish has no live index yet: it publishes whole.
+        if memo is not None and memo.get("written") and out.is_dir() and (live is not None or not search):
+            before = partial(live.before_write, bundles) if live is not None else (lambda _touched: None)
+            written = update(out, rendered.files, memo["written"], first=edited, before=before)
+            if live is not None:
                 stage("indexing")
-            return go
+                live.refresh(bundles, (*written.written, *written.removed))
+        else:
 
-        PAGEFIND.build(site, pages, announce)
+            def keep() -> None:
+                # While the index builds: the site is written, its bytes need not be held (peak memory).
+                files.clear()
+                rendered.files.clear()
+                _keep(content_dir, checked, work, rendered, kept)
 
-    stage("writing")
-    live: LiveIndex | None = memo.get("search") if memo is not None else None
-    # A builder whose search was switched on after its last publish has no live index yet: it publishes whole.
-    if memo is not None and memo.get("written") and out.is_dir() and (live is not None or not search):
-        before = partial(live.before_write, bundles) if live is not None else (lambda _touched: None)
-        written = update(out, rendered.files, memo["written"], first=edited, before=before)
-        if live is not None:
-            stage("indexing")
-            live.refresh(bundles, (*written.written, *written.removed))
-    else:
-
-        def keep() -> None:
-            # While the index builds: the site is written, its bytes need not be held (peak memory).
-            files.clear()
-            rendered.files.clear()
-            _keep(content_dir, checked, work, rendered, kept)
-
-        written = publish(out, files, bundles, replace(PAGEFIND, build=index), keep if memo is None else lambda: None)
-        if memo is not None:
-            memo["written"] = with_marker(rendered.files)  # shards.json is the live index's from now on
-            memo["search"] = LiveIndex(out, bundles) if search else None
+            after = keep if memo is None else lambda: None
+            written = publish(out, files, bundles, indexer(parts, indexing), after)
+            if memo is not None:
+                memo["written"] = with_marker(rendered.files)  # shards.json is the live index's from now on
+                memo["search"] = LiveIndex(out, bundles) if search else None
     if inputs is not None:
         cache.remember(out, inputs)
     stored = kept.get("pages", {})

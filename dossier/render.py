@@ -16,6 +16,7 @@ from markupsafe import Markup
 from .cache import parts_digest
 from .findings import Analysis
 from .highlight import Bodies
+from .index import put_part, searchable_part
 from .load import read_kept
 from .model import Content
 from .parallel import MIN_TASKS, map_forked
@@ -139,6 +140,15 @@ def _draw_kept(
     return replace(page, context={}), *kept.drawn(page, site, head(page, content))
 
 
+def _with_part(one: Callable[[PageBuilder], tuple[Any, ...]], parts: Path, make: PageBuilder) -> tuple[Any, ...]:
+    """`one(make)`, the searchable part of the page drawn written into `parts` (see index.put_part)."""
+    drawn = one(make)
+    page, html = drawn[0], drawn[1]
+    if page.search is not None:
+        put_part(parts, page.path, searchable_part(html))
+    return drawn
+
+
 def render(
     content: Content,
     analysis: Analysis,
@@ -148,11 +158,14 @@ def render(
     bodies: Bodies | None = None,
     kept: KeptPages | None = None,
     index: Index | None = None,
+    parts: Path | None = None,
 ) -> Rendered:
     """Every file of the site. `root` is the content folder (for captures); `bodies`: see views.Index;
     `index`, one made beforehand of this content, analysis and bodies.
 
     Pages are rendered on every core unless `draw` is given; with `kept`, pages are drawn by it instead.
+    With `parts`, the searchable part of each page to index is written there as it is drawn, by the process
+    that draws it (see index.put_part): the indexer can start as soon as the last page is drawn.
     """
     parallel = draw is None
     site = site_globals(content)
@@ -166,7 +179,8 @@ def render(
     unpaged: dict[str, bytes] = {}  # the files that are no page, made while the workers draw the pages
     # The print page (the last builder, by far the largest) goes first.
     drawn = map_forked(
-        one, builders, first=[len(builders) - 1], min_tasks=MIN_TASKS if parallel else 0,
+        partial(_with_part, one, parts) if parts else one, builders, first=[len(builders) - 1],
+        min_tasks=MIN_TASKS if parallel else 0,
         meanwhile=lambda: unpaged.update(_unpaged_files(content, root, templates)),
     )  # fmt: skip
     if bodies is not None and not parallel:  # forked workers' bodies stay in the workers

@@ -13,10 +13,10 @@ import ctypes
 import ctypes.util
 import os
 import shutil
+import signal
 import tempfile
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -114,35 +114,15 @@ def remove_leftovers(out: Path) -> None:
 class Indexer:
     """The index stage as `publish` sees it: bundles named by a relative folder ("en/1")."""
 
-    # (site, page path -> bundle, ready): fills site/pagefind/<bundle>/, each bundle once `ready(bundle)` has
-    # returned True (it waits until the bundle's pages are written; False: they never will be, stop)
-    build: Callable[[Path, Mapping[str, str], Callable[[str], bool]], None]
+    # (site, page path -> bundle, cancelled): fills site/pagefind/<bundle>/ with the bundles, from the pages as
+    # rendered (not as written: it may run while they are); stops (Cancelled) once cancelled() comes true
+    build: Callable[[Path, Mapping[str, str], Callable[[], bool]], None]
     current: Callable[[Path, list[str]], bool]  # (a bundle's folder, its pages): was it built over exactly these?
 
 
 def largest_first(pages_of: Mapping[str, Sequence[str]]) -> list[str]:
-    """The order bundles are written and indexed in: no indexing worker is left alone with the largest at the end."""
+    """The order bundles are indexed in: no indexing worker is left alone with the largest at the end."""
     return sorted(pages_of, key=lambda bundle: (-len(pages_of[bundle]), bundle))
-
-
-class _Ready:
-    """Which bundles have every page in the staging folder: what the indexer, on its own thread, waits for."""
-
-    def __init__(self, bundles: Iterable[str]) -> None:
-        self._written = {bundle: threading.Event() for bundle in bundles}
-        self._failed = False
-
-    def written(self, bundle: str) -> None:
-        self._written[bundle].set()
-
-    def failed(self) -> None:
-        self._failed = True
-        for event in self._written.values():
-            event.set()
-
-    def wait(self, bundle: str) -> bool:
-        self._written[bundle].wait()
-        return not self._failed
 
 
 def _stale_bundles(
@@ -169,8 +149,8 @@ def publish(
 ) -> WriteReport:
     """Make `out` hold exactly `files` plus search bundles over `searchable` (page path -> bundle), all at once.
 
-    Each bundle is indexed, on another thread, as soon as its pages are written, while the next are. Once
-    every file is written, `meanwhile()` runs, during the indexing; publish holds no file's bytes by then.
+    The bundles are indexed on another thread while the files are written. Once every file is written,
+    `meanwhile()` runs, during the indexing; publish holds no file's bytes by then.
     """
     files = with_marker(files)
     remove_leftovers(out)
@@ -187,22 +167,34 @@ def publish(
     out.parent.mkdir(parents=True, exist_ok=True)  # `--out new/folder/site`: made, as `mkdir -p` would
     stage = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}{STAGING_INFIX}"))
     try:
-        bundles = [bundle for bundle in largest_first(pages_of) if bundle in stale]
-        ready = _Ready(bundles)
         to_index = {path: bundle for path, bundle in searchable.items() if bundle in stale}
-        with ThreadPoolExecutor(max_workers=1) as thread:
-            try:  # from the moment the indexer may wait (Ctrl-C can land anywhere): never leave it waiting
-                indexed = thread.submit(indexer.build, stage, to_index, ready.wait) if bundles else None
-                written = _write_files(stage, out, files, same, [(b, pages_of[b]) for b in bundles], ready)
-            except BaseException:
-                ready.failed()
-                raise
+        failed = threading.Event()
+        errors: list[BaseException] = []
+
+        def index() -> None:
+            _let_ctrl_c_through()
+            try:
+                indexer.build(stage, to_index, failed.is_set)
+            except BaseException as error:  # raised in the calling thread, below
+                errors.append(error)
+
+        indexing = threading.Thread(target=index, name="dossier-index")
+        try:  # Ctrl-C can land anywhere: the indexer is stopped, and waited for, before the stage is removed
+            if to_index:
+                _start_uninterrupted(indexing)
+            written = _write_files(stage, out, files, same)
             del files
             for bundle in sorted(set(pages_of) - stale):
                 shutil.copytree(out / INDEX_DIR / bundle, stage / INDEX_DIR / bundle, copy_function=link_or_copy)
             meanwhile()
-            if indexed is not None:
-                indexed.result()
+        except BaseException:
+            failed.set()
+            raise
+        finally:
+            if indexing.ident is not None:
+                indexing.join()
+        if errors:
+            raise errors[0]
         if out.exists():
             if not _exchange(stage, out):
                 # No atomic swap here: two renames, the window between them as short as it gets.
@@ -219,20 +211,30 @@ def publish(
     return WriteReport(tuple(written), len(same), removed)
 
 
-def _write_files(
-    stage: Path,
-    out: Path,
-    files: Mapping[str, bytes],
-    same: set[str],
-    bundles: list[tuple[str, list[str]]],
-    ready: _Ready,
-) -> list[str]:
-    """Put `files` in `stage` (those in `same` hard-linked from `out`), the pages of each of `bundles` first,
-    telling `ready` as each bundle's pages are all there; the paths written."""
+def _start_uninterrupted(thread: threading.Thread) -> None:
+    """Start `thread` with Ctrl-C held back until it runs: a thread interrupted as it starts may run on unseen.
+    Once started, `thread.ident` is set, even if Ctrl-C is then raised here. The thread inherits the hold;
+    it lets Ctrl-C through again with _let_ctrl_c_through (so that the processes it starts do too)."""
+    if not hasattr(signal, "pthread_sigmask"):
+        thread.start()
+        return
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        thread.start()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
+def _let_ctrl_c_through() -> None:
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def _write_files(stage: Path, out: Path, files: Mapping[str, bytes], same: set[str]) -> list[str]:
+    """Put `files` in `stage` (those in `same` hard-linked from `out`); the paths written."""
     written: list[str] = []
     folders: set[Path] = set()  # made already: a story's page and capture share one
-
-    def put(relative: str) -> None:
+    for relative in sorted(files):
         target = stage / relative
         if target.parent not in folders:
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -242,17 +244,7 @@ def _write_files(
         else:
             target.write_bytes(files[relative])
             written.append(relative)
-
-    first: set[str] = set()
-    for bundle, pages in bundles:
-        for relative in pages:
-            put(relative)
-        first.update(pages)
-        ready.written(bundle)
-    for relative in sorted(files):
-        if relative not in first:
-            put(relative)
-    return sorted(written)
+    return written
 
 
 def update(

@@ -11,16 +11,16 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
 
 from dossier.cli import main
-from dossier.index import PAGEFIND, build_bundles, is_current, result_ids
+from dossier.index import PARTS_PREFIX, PARTS_ROOT, indexer, put_parts, result_ids
 from dossier.pipeline import build
 from dossier.synth import generate
-from dossier.write import MARKER, Indexer, _Ready, _write_files, publish
+from dossier.write import MARKER, Indexer, publish
 
 from .conftest import KURSK, ROOT
 from .test_index import searchable_page
@@ -97,7 +97,7 @@ def test_build_killed_at_random_moments_leaves_old_or_new_output(tmp_path: Path)
     state_a = snapshot(out)
     assert state_a != state_b
     rng = random.Random(20261121)
-    outcomes, mid_publish = [], 0
+    outcomes, mid_publish, killed, leaked = [], 0, [], 0
     current, other = (content_a, state_a), (content_b, state_b)
     for attempt in range(10):
         process = subprocess.Popen(  # its own process group: the kill takes Pagefind down with it
@@ -117,6 +117,8 @@ def test_build_killed_at_random_moments_leaves_old_or_new_output(tmp_path: Path)
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
         process.wait()
+        killed.append(process.pid)
+        leaked += any(PARTS_ROOT.glob(f"{PARTS_PREFIX}{process.pid}-*"))  # the searchable parts it left in memory
         after = snapshot(out)
         assert after in (current[1], other[1]), "a killed build left a mixed or damaged output"
         outcomes.append(after == other[1])
@@ -127,8 +129,10 @@ def test_build_killed_at_random_moments_leaves_old_or_new_output(tmp_path: Path)
                 shutil.rmtree(leftover)
     print("kills after the swap:", outcomes, "kills while staging:", mid_publish)
     assert mid_publish >= 1  # some kills landed while the new site was being assembled
-    build(current[0], out)  # the next build cleans up whatever a killed one left beside the output
+    assert leaked >= 1
+    build(current[0], out)  # the next build cleans up whatever a killed one left beside the output or in memory
     assert [p.name for p in tmp_path.iterdir() if "staging" in p.name] == []
+    assert [p for pid in killed for p in PARTS_ROOT.glob(f"{PARTS_PREFIX}{pid}-*")] == []
     assert snapshot(out) == current[1]
 
 
@@ -158,7 +162,7 @@ def test_ctrl_c_during_a_build_leaves_the_output(tmp_path: Path) -> None:
     assert seen, "the build ended before its new site was seen being assembled"
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=60)
-    assert process.returncode == 130, "the build was not interrupted while assembling the new site"
+    assert process.returncode == 130, f"the build was not interrupted while assembling the new site: {err}"
     assert "Traceback" not in err
     assert snapshot(out) == before
 
@@ -212,24 +216,11 @@ def test_an_output_folder_in_folders_that_do_not_exist_yet_is_made(valid_content
     assert (out / "index.html").is_file() and (out / MARKER).is_file()
 
 
-def test_each_bundle_is_ready_for_indexing_once_its_pages_are_written_before_the_rest(tmp_path: Path) -> None:
-    files = {"stories/a/index.html": searchable_page("en", "alpha"),
-             "stories/b/index.html": searchable_page("en", "beta"),
-             "stories/c/index.html": searchable_page("de", "gamma"),
-             "aaa/first-in-name-order.txt": b"x", "zzz/late.txt": b"z"}
-    stage = tmp_path / "stage"
-    seen: dict[str, set[str]] = {}
-
-    class Seen(_Ready):  # what the staging folder holds at the moment a bundle is declared ready
-        def written(self, bundle: str) -> None:
-            seen[bundle] = {p.relative_to(stage).as_posix() for p in stage.rglob("*") if p.is_file()}
-            super().written(bundle)
-
-    bundles = [("en/1", ["stories/a/index.html", "stories/b/index.html"]), ("de/1", ["stories/c/index.html"])]
-    written = _write_files(stage, tmp_path / "old", files, set(), bundles, Seen(["en/1", "de/1"]))
-    assert seen == {"en/1": {"stories/a/index.html", "stories/b/index.html"},
-                    "de/1": {"stories/a/index.html", "stories/b/index.html", "stories/c/index.html"}}
-    assert written == sorted(files)
+def _indexer(parts: Path, files: Mapping[str, bytes], bundles: Mapping[str, str]) -> Indexer:
+    """The index stage over the searchable parts of the pages in `bundles`, as a build writes them."""
+    parts.mkdir()
+    put_parts(parts, bundles, files.__getitem__)
+    return indexer(parts)
 
 
 def test_the_store_is_kept_while_the_index_builds(tmp_path: Path) -> None:
@@ -239,13 +230,14 @@ def test_the_store_is_kept_while_the_index_builds(tmp_path: Path) -> None:
     bundles = {"stories/a/index.html": "en/1", "stories/b/index.html": "en/1", "stories/c/index.html": "de/1"}
     kept = threading.Event()
 
-    def waiting_for_meanwhile(site: Path, pages: Mapping[str, str], ready: Callable[[str], bool]) -> None:
+    def waiting_for_meanwhile() -> None:
         # Indexing is held up until `meanwhile` has run: publish would never end if it waited for the index first.
         assert kept.wait(timeout=60), "meanwhile did not run while the index was being built"
-        build_bundles(site, pages, ready=ready)
 
     out = tmp_path / "site"
-    report = publish(out, files, bundles, Indexer(waiting_for_meanwhile, is_current), meanwhile=kept.set)
+    (tmp_path / "parts").mkdir()
+    put_parts(tmp_path / "parts", bundles, files.__getitem__)
+    report = publish(out, files, bundles, indexer(tmp_path / "parts", waiting_for_meanwhile), meanwhile=kept.set)
     assert set(report.written) == set(files) | {MARKER}
     assert set(result_ids(out / "pagefind" / "en" / "1")) == {"/stories/a/", "/stories/b/"}
     assert set(result_ids(out / "pagefind" / "de" / "1")) == {"/stories/c/"}
@@ -253,17 +245,19 @@ def test_the_store_is_kept_while_the_index_builds(tmp_path: Path) -> None:
 
 def test_a_write_that_fails_stops_the_indexing_and_leaves_the_output(tmp_path: Path) -> None:
     out = tmp_path / "site"
-    publish(out, {"old/index.html": searchable_page("en", "old")}, {"old/index.html": "en/1"}, PAGEFIND)
+    old = {"old/index.html": searchable_page("en", "old")}
+    publish(out, old, {"old/index.html": "en/1"}, _indexer(tmp_path / "old-parts", old, {"old/index.html": "en/1"}))
     before = snapshot(out)
     # The second bundle's page cannot be written: its folder's path is the first bundle's page.
     files = {"a/index.html": searchable_page("en", "alpha"), "b/index.html": searchable_page("en", "beta"),
              "b/index.html/c.html": searchable_page("de", "gamma")}
     bundles = {"a/index.html": "en/1", "b/index.html": "en/1", "b/index.html/c.html": "de/1"}
+    stage_of_index = _indexer(tmp_path / "parts", files, {"a/index.html": "en/1", "b/index.html": "en/1"})
     failed: list[BaseException] = []
 
     def run() -> None:
         try:
-            publish(out, files, bundles, PAGEFIND)
+            publish(out, files, bundles, stage_of_index)
         except OSError as error:
             failed.append(error)
 
@@ -273,3 +267,41 @@ def test_a_write_that_fails_stops_the_indexing_and_leaves_the_output(tmp_path: P
     assert not publishing.is_alive(), "publish waited for an index of pages that were never written"
     assert failed and snapshot(out) == before
     assert [p.name for p in tmp_path.iterdir() if "staging" in p.name] == []
+
+
+# In a fresh process: Ctrl-C (SIGINT to itself) as the indexing thread starts, while it is not yet running,
+# the moment a test aimed at by time alone hits once in many runs.
+_INTERRUPTED_AS_INDEXING_STARTS = """
+import os, signal, sys, threading, time
+from pathlib import Path
+from dossier.index import indexer, put_parts
+from dossier.write import publish
+tmp, page = Path(sys.argv[1]), sys.stdin.buffer.read()
+files, bundles = {"a/index.html": page}, {"a/index.html": "en/1"}
+(tmp / "parts").mkdir()
+put_parts(tmp / "parts", bundles, files.__getitem__)
+real = threading._start_new_thread
+def start_new_thread(bootstrap, args):
+    if threading.current_thread() is not threading.main_thread():
+        return real(bootstrap, args)
+    def late(*args):
+        time.sleep(0.3)
+        bootstrap(*args)
+    ident = real(late, args)
+    os.kill(os.getpid(), signal.SIGINT)
+    return ident
+threading._start_new_thread = start_new_thread
+try:
+    publish(tmp / "site", files, bundles, indexer(tmp / "parts"))
+except KeyboardInterrupt:
+    left = [t.name for t in threading.enumerate() if t.name == "dossier-index"]
+    print("interrupted", *left, *sorted(p.name for p in tmp.iterdir()))
+"""
+
+
+def test_ctrl_c_as_the_indexing_starts_stops_it_and_leaves_nothing(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-c", _INTERRUPTED_AS_INDEXING_STARTS, str(tmp_path)], cwd=ROOT,
+                          input=searchable_page("en", "alpha"), capture_output=True, timeout=60)
+    assert done.returncode == 0, done.stderr.decode()
+    # No indexer left running, no staging folder, no site.
+    assert done.stdout.decode().split() == ["interrupted", "parts"]
