@@ -1,11 +1,13 @@
-"""Stage 6, index: Pagefind search bundles over the written site, per language, in shards.
+"""Stage 6, index: Pagefind search bundles over the site's pages, per language, in shards.
 
 Pagefind stems each language with its own rules, but a page searches only the index of
 its own `<html lang>`. To search every language from one box while German is still
 stemmed as German, each language gets its own bundles, built by the real Pagefind binary
-over that language's pages alone (a glob naming them, in a configuration file: a command
-line could not hold thousands of paths); the search page loads one bundle and merges the
-others (`mergeIndex`).
+over that language's pages alone; the search page loads one bundle and merges the others
+(`mergeIndex`).
+
+Pagefind reads each page's searchable part alone (`searchable_part`), from a folder in memory:
+it parses nothing it would skip, and a build can index its pages before they are written.
 
 Pagefind cannot update an index in place, and indexing takes time in proportion to the
 pages. So a language with many pages is split into shards of about SHARD_PAGES pages
@@ -130,7 +132,7 @@ def searchable_part(html: bytes) -> bytes:
     """What Pagefind reads of a page Dossier made: its language, title, the `data-pagefind-meta`, `-filter` and
     `-sort` tags of its head, and its `data-pagefind-body` element without the elements marked
     `data-pagefind-ignore`. Pagefind indexes this exactly as it indexes the whole page (tests/test_index.py),
-    in four fifths of the time: it parses nothing it would skip. A page of another shape is returned whole.
+    for less work. A page of another shape is returned whole.
     """
     head_end = html.find(b"</head>")
     body = next(_tags_with(html, b"data-pagefind-body", max(head_end, 0), len(html)), None)
@@ -358,6 +360,7 @@ def indexer(parts: Path, before: Callable[[], None] = lambda: None) -> Indexer:
         build_bundles(site, pages, parts, cancelled)
 
     return Indexer(build, is_current)
+
 
 FRESH = "fresh"  # pagefind/<language>/fresh/: a preview's bundle of the pages edited since their shard was built
 OVERLAY_PAGES = SHARD_PAGES // 4  # beyond this, a fresh bundle costs about what rebuilding the shards does
