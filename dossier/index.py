@@ -208,12 +208,16 @@ def _laid_out(parts: Path, bundle: str, paths: Iterable[str]) -> Path:
     in the order they were made: laid out in path order, the same pages give the same bundle whichever order
     they were drawn in.
     """
-    site = parts / f"bundle-{bundle.replace('/', '-')}"
+    site = os.path.join(parts, f"bundle-{bundle.replace('/', '-')}")
+    made = set()  # strings and os calls: thousands of pages, a few microseconds each
     for path in sorted(paths):
-        target = site / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.rename(parts / _flat(path), target)
-    return site
+        target = os.path.join(site, path)
+        folder = os.path.dirname(target)
+        if folder not in made:
+            os.makedirs(folder, exist_ok=True)
+            made.add(folder)
+        os.rename(os.path.join(parts, _flat(path)), target)
+    return Path(site)
 
 
 def _run_pagefind(site: Path, output: Path, cancelled: Callable[[], bool] = _never) -> None:
