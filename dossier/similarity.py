@@ -408,6 +408,9 @@ def scored_pairs(
     # Each language's candidates by vocabulary and by copied passages: a few large tasks, shared out when large.
     tasks = [(members, kind) for members in by_language.values() for kind in ("vocabulary", "shingles")]
     if memo is None:
+        # The longest first, so that no worker is left alone with one at the end: vocabulary (several times
+        # the work of copied passages, as measured), each kind by size.
+        tasks.sort(key=lambda task: (task[1] != "vocabulary", -len(task[0])))
         worth_sharing = sum(len(members) > ALL_PAIRS_LIMIT for members, _ in tasks) >= 2
         # Each task scores its own candidates: on its core, and with the features it has unpacked at hand.
         found = map_forked(
