@@ -336,9 +336,11 @@ def build_bundles(
                 put_parts(Path(folder), pages, lambda path: (site / path).read_bytes())
 
             def build(bundle: str) -> None:
-                built = scratch / bundle
-                _run_pagefind(_laid_out(Path(folder), bundle, by_bundle[bundle]), built, cancelled)
-                # Here, while the other thread's Pagefind still runs, rather than after every bundle is built.
+                built, pages_in = scratch / bundle, _laid_out(Path(folder), bundle, by_bundle[bundle])
+                _run_pagefind(pages_in, built, cancelled)
+                # Here, while the other thread's Pagefind still runs, rather than after every bundle is built
+                # (thousands of files: 0.4 s of one core at 10,000 articles).
+                shutil.rmtree(pages_in)
                 normalise_bundle(built)
                 (built / _PAGES_FILE).write_text(_pages_digest(by_bundle[bundle]), encoding="ascii")
 
