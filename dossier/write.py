@@ -154,8 +154,9 @@ def publish(
     """
     files = with_marker(files)
     remove_leftovers(out)
-    same = {path for path, data in files.items() if _same_bytes(out / path, data)}
-    previous = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()} if out.is_dir() else set()
+    there = out.is_dir()  # a first build: nothing to compare, file by file
+    same = {path for path, data in files.items() if _same_bytes(out / path, data)} if there else set()
+    previous = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()} if there else set()
     previous_pages = {p for p in previous if not p.startswith(INDEX_DIR + "/")}
     removed = tuple(sorted(previous_pages - set(files)))
     pages_of, stale = _stale_bundles(out, searchable, indexer, lambda path: path not in same)
