@@ -22,7 +22,6 @@ from __future__ import annotations
 import contextlib
 import io
 import pickle
-import zlib
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -209,7 +208,7 @@ class PageCache:
             return cached[1]
         stored = self._stored(page.path, key)
         if stored is not None:
-            html = zlib.decompress(stored[1])
+            html = stored[1]
         else:
             html = render_page(self._env, page, site, *extra)
             self.rendered.append(page.path)
@@ -226,10 +225,10 @@ class PageCache:
         key = self.key(page, site, extra)
         stored = self._stored(page.path, key)
         if stored is not None:
-            return zlib.decompress(stored[1]), stored
+            return stored[1], stored
         html = render_page(self._env, page, site, *extra)
         self.rendered.append(page.path)
-        return html, None if key is None else (key, zlib.compress(html, 1))
+        return html, None if key is None else (key, html)
 
     def _stored(self, path: str, key: bytes | None) -> Stored | None:
         """The stored page at `path` if it was rendered from the inputs `key` stands for."""

@@ -100,7 +100,7 @@ def static_files(templates: Path) -> dict[str, bytes]:
     }
 
 
-Stored = tuple[bytes, bytes]  # what is kept of a page for the next process: its key and compressed HTML
+Stored = tuple[bytes, bytes]  # what is kept of a page for the next process: its key and its HTML
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ with Jinja. So what each of those yields is kept, keyed by exactly what it is ma
 - `bodies`, `readers`: an article's highlighted HTML, by (Markdown, quotes); its reader text, by Markdown;
 - `analysis`: what analyse finds in each article, by (id, language, text) and the entities' forms; the
   rewrite scores, by a digest of every article's (id, language, text);
-- `pages`: each page's HTML (compressed) with the key of everything it was rendered from (pagecache.PageCache).
+- `pages`: each page's HTML with the key of everything it was rendered from (pagecache.PageCache); not
+  compressed: the very bytes the build writes, held once, and no build spends a core compressing them.
 
 Reusing an entry therefore gives the bytes computing it again would. Dossier's code and the libraries
 that shape its output are not in those keys, so the store as a whole is valid only for the versions
