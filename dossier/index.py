@@ -128,22 +128,29 @@ def _element_end(html: bytes, start: re.Match[bytes]) -> int:
     return at
 
 
+_READ_IN_IGNORED = (b"data-pagefind-filter", b"data-pagefind-meta", b"data-pagefind-sort")
+
+
 def searchable_part(html: bytes) -> bytes:
     """What Pagefind reads of a page Dossier made: its language, title, the `data-pagefind-meta`, `-filter` and
     `-sort` tags of its head, and its `data-pagefind-body` element without the elements marked
     `data-pagefind-ignore`. Pagefind indexes this exactly as it indexes the whole page (tests/test_index.py),
-    for less work. A page of another shape is returned whole.
+    for less work. A page of another shape is returned whole: one whose body is not a single element, or
+    with Pagefind's attributes elsewhere than on the head's meta tags and in that element.
     """
     head_end = html.find(b"</head>")
     body = next(_tags_with(html, b"data-pagefind-body", max(head_end, 0), len(html)), None)
     language = _HTML.search(html)
-    title = _TITLE.search(html, 0, max(head_end, 0))
     if head_end < 0 or body is None or language is None or (body_end := _element_end(html, body)) < 0:
         return html
-    kept = [b"<!DOCTYPE html>\n", language.group(0), b'<head><meta charset="utf-8">', title.group(0) if title else b""]
     # A value that mentions such an attribute only adds a tag Pagefind reads nothing from.
-    kept += [tag for tag in _META.findall(html, 0, head_end) if b" data-pagefind-" in tag]
-    kept.append(b"</head><body>")
+    metas = [tag for tag in _META.findall(html, 0, head_end) if b" data-pagefind-" in tag]
+    elsewhere = html.count(b"data-pagefind-", 0, body.start()) - sum(tag.count(b"data-pagefind-") for tag in metas)
+    if elsewhere or html.find(b"data-pagefind-", body_end) >= 0:
+        return html
+    title = _TITLE.search(html, 0, head_end)
+    kept = [b"<!DOCTYPE html>\n", language.group(0), b'<head><meta charset="utf-8">', title.group(0) if title else b""]
+    kept += [*metas, b"</head><body>"]
     at = body.start()
     for tag in _tags_with(html, b"data-pagefind-ignore", body.end(), body_end):
         if tag.start() < at:
@@ -151,6 +158,8 @@ def searchable_part(html: bytes) -> bytes:
         end = _element_end(html, tag)
         if end < 0:
             return html
+        if any(html.find(attribute, tag.end(), end) >= 0 for attribute in _READ_IN_IGNORED):
+            continue  # Pagefind still reads filters, metadata and sort keys there (unless "all"): kept whole
         kept.append(html[at : tag.start()])
         at = end
     kept += [html[at:body_end], b"</body></html>\n"]

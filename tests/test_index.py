@@ -80,9 +80,20 @@ def test_the_searchable_part_keeps_what_pagefind_reads_and_leaves_out_what_it_sk
     b"<body><main><p>no body marked</p></main></body></html>",
     b"<body><main data-pagefind-body><p>never closed</p></body></html>",
     b"<body><main data-pagefind-body><div data-pagefind-ignore>open</main></body></html>",
+    b"<body><main data-pagefind-body>one</main><div data-pagefind-body>two</div></body></html>",
+    b'<body><nav data-pagefind-meta="x:y"></nav><main data-pagefind-body>t</main></body></html>',
+    b'<body><main data-pagefind-body>t</main><footer data-pagefind-filter="a:b"></footer></body></html>',
 ])
 def test_a_page_of_another_shape_is_given_to_pagefind_whole(body: bytes) -> None:
     assert searchable_part(_head() + body) == _head() + body
+
+
+def test_an_ignored_element_pagefind_still_reads_filters_in_is_kept() -> None:
+    body = (b'<body><main data-pagefind-body><p>text</p><aside data-pagefind-ignore>skipped</aside>'
+            b'<div data-pagefind-ignore><span data-pagefind-filter="topic">Budget</span> read</div>'
+            b"</main></body></html>")
+    part = searchable_part(_head() + body)
+    assert b"skipped" not in part and b'<div data-pagefind-ignore><span data-pagefind-filter="topic">Budget' in part
 
 
 def _pagefind_files(site: Path, pages: dict[str, bytes], output: Path) -> dict[str, object]:
