@@ -120,6 +120,8 @@ PageRenderer = Callable[..., bytes]
 class KeptPages(Protocol):
     """Pages kept by an earlier process (pagecache.PageCache with stored pages, see store.py)."""
 
+    stored: Mapping[str, Stored]  # output path -> the page kept
+
     def drawn(self, page: Page, site: Mapping[str, Any], *extra: Any) -> tuple[bytes, Stored | None]:
         """A page's HTML, reused when its inputs are those of a kept page, and what to keep of it."""
         ...
@@ -140,13 +142,18 @@ def _draw_kept(
     return replace(page, context={}), *kept.drawn(page, site, head(page, content))
 
 
-def _with_part(one: Callable[[PageBuilder], tuple[Any, ...]], parts: Path, make: PageBuilder) -> tuple[Any, ...]:
-    """`one(make)`, the searchable part of the page drawn written into `parts` (see index.put_part)."""
-    drawn = one(make)
-    page, html = drawn[0], drawn[1]
-    if page.search is not None:
+def _drawn(
+    one: Callable[[PageBuilder], tuple[Any, ...]], parts: Path | None, kept: KeptPages | None, make: PageBuilder
+) -> tuple[Any, ...]:
+    """`one(make)`, in the process that draws the page: its searchable part is written into `parts` (see
+    index.put_part), and a page reused as `kept` comes back as (page, None, None), the calling process
+    holding its bytes already (a copy from a worker would double a kept build's memory)."""
+    page, html, *stored = one(make)
+    if parts is not None and page.search is not None:
         put_part(parts, page.path, searchable_part(html))
-    return drawn
+    if kept is not None and stored and stored[0] is not None and stored[0] is kept.stored.get(page.path):
+        return page, None, None
+    return page, html, *stored
 
 
 def render(
@@ -179,7 +186,7 @@ def render(
     unpaged: dict[str, bytes] = {}  # the files that are no page, made while the workers draw the pages
     # The print page (the last builder, by far the largest) goes first.
     drawn = map_forked(
-        partial(_with_part, one, parts) if parts else one, builders, first=[len(builders) - 1],
+        partial(_drawn, one, parts, kept), builders, first=[len(builders) - 1],
         min_tasks=MIN_TASKS if parallel else 0,
         meanwhile=lambda: unpaged.update(_unpaged_files(content, root, templates)),
     )  # fmt: skip
@@ -190,6 +197,10 @@ def render(
     stored: dict[str, Stored] = {}
     pages = []
     for page, data, *keep in drawn:
+        if data is None:  # reused as kept
+            assert kept is not None
+            keep = [kept.stored[page.path]]
+            data = keep[0][1]
         files[page.path] = data
         pages.append(page)
         if page.search is not None:
