@@ -207,15 +207,15 @@ def build(
     with parts_folder() as scratch:
         parts = Path(scratch)
         stage("rendering")
-        own_parts = parts if memo is None and search else None
-        rendered = _render(checked, content_dir, templates, draw, bodies, memo, pages, own_parts)
+        with_parts = memo is None and search
+        rendered = _render(checked, content_dir, templates, draw, bodies, memo, pages, parts if with_parts else None)
         searchable = rendered.searchable if search else {}
         bundles = assign(searchable)
         files = {**rendered.files, MANIFEST: manifest(bundles)} if search else rendered.files
 
         def indexing() -> None:
             stage("indexing")  # while the files are written
-            if memo is not None:  # a preview renders some pages alone (render_stories): its parts are made here
+            if not with_parts:  # a preview renders some pages alone (render_stories): its parts are made here
                 put_parts(parts, searchable, files.__getitem__)
 
         stage("writing")
