@@ -44,7 +44,7 @@ import pagefind_bin
 
 from . import cbor
 from .errors import ContentError, Problem
-from .write import INDEX_DIR, Indexer, atomic_write, largest_first
+from .write import INDEX_DIR, Indexer, atomic_write
 
 SHARD_PAGES = 2000  # pages per shard, at most (about): Pagefind indexes that many in about two seconds here
 MANIFEST = f"{INDEX_DIR}/shards.json"
@@ -327,6 +327,11 @@ def is_current(bundle: Path, paths: list[str]) -> bool:
         return False
 
 
+def _largest_first(pages_of: Mapping[str, list[str]]) -> list[str]:
+    """The order bundles are indexed in: no indexing thread is left alone with the largest at the end."""
+    return sorted(pages_of, key=lambda bundle: (-len(pages_of[bundle]), bundle))
+
+
 def build_bundles(
     site: Path, pages: Mapping[str, str], parts: Path | None = None, cancelled: Callable[[], bool] = _never
 ) -> None:
@@ -354,7 +359,7 @@ def build_bundles(
                 (built / _PAGES_FILE).write_text(_pages_digest(by_bundle[bundle]), encoding="ascii")
 
             with ThreadPoolExecutor(max_workers=min(2, len(by_bundle) or 1)) as pool:
-                list(pool.map(build, largest_first(by_bundle)))
+                list(pool.map(build, _largest_first(by_bundle)))
         for bundle in by_bundle:
             built = scratch / bundle
             target = site / INDEX_DIR / bundle

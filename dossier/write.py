@@ -16,7 +16,7 @@ import shutil
 import signal
 import tempfile
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -118,11 +118,6 @@ class Indexer:
     # rendered (not as written: it may run while they are); stops (Cancelled) once cancelled() comes true
     build: Callable[[Path, Mapping[str, str], Callable[[], bool]], None]
     current: Callable[[Path, list[str]], bool]  # (a bundle's folder, its pages): was it built over exactly these?
-
-
-def largest_first(pages_of: Mapping[str, Sequence[str]]) -> list[str]:
-    """The order bundles are indexed in: no indexing worker is left alone with the largest at the end."""
-    return sorted(pages_of, key=lambda bundle: (-len(pages_of[bundle]), bundle))
 
 
 def _stale_bundles(
